@@ -1,0 +1,35 @@
+// The only module that reads process.env. Everything else receives these values as arguments.
+
+export interface RuntimeEnvironment {
+  region: string;
+  /** Points every AWS client at an emulator (moto) when set; AWS itself otherwise. */
+  endpointUrl?: string;
+  stateTable?: string;
+  notifyTopicArn?: string;
+  stage?: string;
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEnvironment {
+  return {
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(env.AWS_ENDPOINT_URL ? { endpointUrl: env.AWS_ENDPOINT_URL } : {}),
+    ...(env.STATE_TABLE ? { stateTable: env.STATE_TABLE } : {}),
+    ...(env.NOTIFY_TOPIC_ARN ? { notifyTopicArn: env.NOTIFY_TOPIC_ARN } : {}),
+    ...(env.STAGE ? { stage: env.STAGE } : {}),
+  };
+}
+
+/** A required setting, or an error that says which variable is missing and where it comes from. */
+export function requireSetting<K extends keyof RuntimeEnvironment>(env: RuntimeEnvironment, key: K, variable: string): NonNullable<RuntimeEnvironment[K]> {
+  const value = env[key];
+  if (value === undefined || value === '') {
+    throw new Error(`environment variable ${variable} is not set; serverless.yml sets it for deployed functions, tests and the demo set it themselves`);
+  }
+  return value as NonNullable<RuntimeEnvironment[K]>;
+}
+
+/** The configuration object embedded into a bundle at package time (see build/esbuild-options.cjs). */
+declare const __AUTOPILOT_CONFIG__: unknown;
+export function embeddedConfig(): unknown {
+  return typeof __AUTOPILOT_CONFIG__ === 'undefined' ? undefined : __AUTOPILOT_CONFIG__;
+}

@@ -1,0 +1,53 @@
+// Per-service overrides from ECS service tags, under one prefix. A bad tag value is reported and
+// ignored, never fatal: a typo on one service must not stop notifications for it.
+import { CAUSES, type Cause, SEVERITIES, type Severity } from '../decide/causes.js';
+
+export const SERVICE_TAG_PREFIX = 'ecs-autopilot:';
+
+export interface ServiceOverrides {
+  /** `ecs-autopilot:notify = off` mutes the service; `on` is the default. */
+  notify?: boolean;
+  /** `ecs-autopilot:mute-causes = health-check,spot-interruption` mutes those causes for the service. */
+  muteCauses?: Cause[];
+  /** `ecs-autopilot:min-severity = critical` drops less severe notifications for the service. */
+  minSeverity?: Severity;
+}
+
+export interface ParsedServiceTags {
+  overrides: ServiceOverrides;
+  /** One sentence per tag that was ignored, naming the tag and the valid values. */
+  warnings: string[];
+}
+
+export const SERVICE_TAG_KEYS = ['notify', 'mute-causes', 'min-severity'] as const;
+
+export function parseServiceTags(tags: Record<string, string>): ParsedServiceTags {
+  const overrides: ServiceOverrides = {};
+  const warnings: string[] = [];
+  for (const [key, rawValue] of Object.entries(tags)) {
+    if (!key.startsWith(SERVICE_TAG_PREFIX)) continue;
+    const name = key.slice(SERVICE_TAG_PREFIX.length);
+    const value = rawValue.trim().toLowerCase();
+    const reject = (valid: string) => warnings.push(`tag ${key}=${rawValue} ignored: valid values are ${valid}`);
+    switch (name) {
+      case 'notify':
+        if (value === 'on' || value === 'off') overrides.notify = value === 'on';
+        else reject('on, off');
+        break;
+      case 'mute-causes': {
+        const listed = value.split(',').map((s) => s.trim()).filter(Boolean);
+        const unknown = listed.filter((c) => !(CAUSES as readonly string[]).includes(c));
+        if (unknown.length > 0) reject(`a comma-separated list of ${CAUSES.join(', ')} (unknown: ${unknown.join(', ')})`);
+        else overrides.muteCauses = listed as Cause[];
+        break;
+      }
+      case 'min-severity':
+        if ((SEVERITIES as readonly string[]).includes(value)) overrides.minSeverity = value as Severity;
+        else reject(SEVERITIES.join(', '));
+        break;
+      default:
+        warnings.push(`tag ${key} ignored: unknown setting '${name}'; valid settings are ${SERVICE_TAG_KEYS.map((k) => SERVICE_TAG_PREFIX + k).join(', ')}`);
+    }
+  }
+  return { overrides, warnings };
+}

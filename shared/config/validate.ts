@@ -1,0 +1,20 @@
+// Validation of an already-parsed configuration object. No YAML here: Lambda bundles receive the
+// configuration as JSON embedded at package time, and validate it again at cold start with this.
+import { describeIssues } from '../validation.js';
+import { type AutopilotConfig, configSchema, validKeysAt } from './schema.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`}`);
+  }
+}
+
+export function validateConfig(value: unknown, source: string): AutopilotConfig {
+  const result = configSchema.safeParse(value ?? {}, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ConfigError(source, describeIssues(result.error, validKeysAt));
+}

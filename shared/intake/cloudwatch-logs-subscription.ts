@@ -1,0 +1,57 @@
+// A CloudWatch Logs subscription delivers {"awslogs":{"data": base64(gzip(JSON))}} to Lambda.
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
+import { gunzipSync } from 'node:zlib';
+import * as z from 'zod/mini';
+import { parseOrThrow } from './envelope.js';
+import { IntakeError } from './errors.js';
+import type { LogBatch } from './signals.js';
+
+const DETAIL_TYPE = 'CloudWatch Logs';
+
+const payloadSchema = z.object({
+  messageType: z.string().check(z.minLength(1)),
+  owner: z._default(z.string(), ''),
+  logGroup: z._default(z.string(), ''),
+  logStream: z._default(z.string(), ''),
+  subscriptionFilters: z._default(z.array(z.string()), []),
+  logEvents: z._default(z.array(z.object({ id: z.string().check(z.minLength(1)), timestamp: z.number(), message: z.string() })), []),
+});
+
+export function isLogsSubscriptionEvent(raw: unknown): raw is { awslogs: { data: unknown } } {
+  return typeof raw === 'object' && raw !== null && 'awslogs' in raw;
+}
+
+function decode(data: unknown): unknown {
+  if (typeof data !== 'string' || data.length === 0) {
+    throw new IntakeError('', DETAIL_TYPE, ['awslogs.data: expected a base64 string of gzip-compressed JSON']);
+  }
+  let text: string;
+  try {
+    text = gunzipSync(Buffer.from(data, 'base64'), { chunkSize: 1 << 20 }).toString('utf8');
+  } catch (error) {
+    throw new IntakeError('', DETAIL_TYPE, [`awslogs.data: not gzip-compressed data after base64 decoding (${(error as Error).message})`]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new IntakeError('', DETAIL_TYPE, ['awslogs.data: the decompressed payload is not JSON']);
+  }
+}
+
+export function parseLogsSubscription(raw: { awslogs: { data: unknown } }): LogBatch {
+  const payload = parseOrThrow(payloadSchema, decode(raw.awslogs?.data), '', DETAIL_TYPE, 'awslogs.data');
+  const first = payload.logEvents[0];
+  return {
+    kind: 'log-batch',
+    // A batch has no id of its own; its first log event's id is unique and stable across redelivery.
+    eventId: first ? `logs:${first.id}` : `logs:${payload.logGroup}:${payload.logStream}:${payload.messageType}`,
+    detailType: DETAIL_TYPE,
+    time: new Date(first?.timestamp ?? 0).toISOString(),
+    owner: payload.owner,
+    logGroup: payload.logGroup,
+    logStream: payload.logStream,
+    subscriptionFilters: payload.subscriptionFilters,
+    control: payload.messageType === 'CONTROL_MESSAGE',
+    logEvents: payload.logEvents,
+  };
+}

@@ -1,0 +1,135 @@
+// The normalised, source-independent inputs of the pipeline. Parsers turn raw AWS events into
+// these; nothing after intake reads a raw event field.
+
+/** Where an ECS resource lives. `cluster` is the cluster name ("" when the event does not say). */
+export interface EcsScope {
+  region: string;
+  account: string;
+  cluster: string;
+  clusterArn?: string;
+  /** ECS service name, when the resource belongs to a service. */
+  service?: string;
+  serviceArn?: string;
+}
+
+interface SignalBase {
+  /** The EventBridge event id (or a stable id derived from the payload), used for idempotency. */
+  eventId: string;
+  /** The detail-type as AWS sent it, for reports. */
+  detailType: string;
+  /** When AWS says the event happened (ISO 8601). */
+  time: string;
+}
+
+export interface StoppedContainer {
+  name: string;
+  image?: string;
+  exitCode?: number;
+  reason?: string;
+  lastStatus?: string;
+}
+
+export interface TaskStopped extends SignalBase, EcsScope {
+  kind: 'task-stopped';
+  taskArn: string;
+  taskId: string;
+  taskDefinitionArn?: string;
+  family?: string;
+  revision?: number;
+  launchType?: string;
+  capacityProvider?: string;
+  group?: string;
+  startedBy?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  stoppedAt?: string;
+  containers: StoppedContainer[];
+}
+
+/** Any task state change other than STOPPED (PENDING, RUNNING, DEPROVISIONING, new ones). */
+export interface TaskStateChanged extends SignalBase, EcsScope {
+  kind: 'task-state-changed';
+  taskArn: string;
+  lastStatus: string;
+  desiredStatus?: string;
+}
+
+export interface ServiceAction extends SignalBase, EcsScope {
+  kind: 'service-action';
+  /** INFO, WARN, ERROR, or whatever AWS adds. */
+  eventType: string;
+  /** SERVICE_STEADY_STATE, SERVICE_TASK_PLACEMENT_FAILURE, ... kept as sent. */
+  eventName: string;
+  reason?: string;
+}
+
+export interface DeploymentStateChanged extends SignalBase, EcsScope {
+  kind: 'deployment-state-changed';
+  eventType: string;
+  /** SERVICE_DEPLOYMENT_IN_PROGRESS, SERVICE_DEPLOYMENT_COMPLETED, SERVICE_DEPLOYMENT_FAILED, ... */
+  eventName: string;
+  deploymentId?: string;
+  reason?: string;
+}
+
+export interface ContainerInstanceStateChanged extends SignalBase, EcsScope {
+  kind: 'container-instance-state-changed';
+  containerInstanceArn: string;
+  ec2InstanceId?: string;
+  status: string;
+  agentConnected: boolean;
+}
+
+export interface AlarmStateChanged extends SignalBase {
+  kind: 'alarm-state-changed';
+  region: string;
+  account: string;
+  alarmName: string;
+  alarmArn?: string;
+  state: string;
+  previousState?: string;
+  reason?: string;
+  /** Dimensions of the metrics the alarm watches, merged (ClusterName, ServiceName, TargetGroup, ...). */
+  dimensions: Record<string, string>;
+}
+
+export interface ScheduledTick extends SignalBase {
+  kind: 'scheduled-tick';
+  region: string;
+  account: string;
+  ruleArn?: string;
+}
+
+export interface LogEventLine {
+  id: string;
+  timestamp: number;
+  message: string;
+}
+
+export interface LogBatch extends SignalBase {
+  kind: 'log-batch';
+  owner: string;
+  logGroup: string;
+  logStream: string;
+  subscriptionFilters: string[];
+  /** CloudWatch Logs sends CONTROL_MESSAGE batches to check the destination; they carry no logs. */
+  control: boolean;
+  logEvents: LogEventLine[];
+}
+
+export type Signal =
+  | TaskStopped
+  | TaskStateChanged
+  | ServiceAction
+  | DeploymentStateChanged
+  | ContainerInstanceStateChanged
+  | AlarmStateChanged
+  | ScheduledTick
+  | LogBatch;
+
+export type SignalKind = Signal['kind'];
+
+/** The result of intake: a signal, or an event this tool has no parser for (logged, ignored). */
+export type Intake =
+  | { type: 'signal'; signal: Signal }
+  | { type: 'unrecognised'; eventId: string; detailType: string; why: string };

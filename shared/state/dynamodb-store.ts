@@ -1,0 +1,177 @@
+// The state store over one DynamoDB table (pk, sk, TTL on expiresAt). Every write that decides
+// something is conditional, never read-then-write, so concurrent invocations cannot both win.
+// TTL deletes lazily (up to days later), so every read also treats an expired item as absent.
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { IamGrant } from '../adapters/iam.js';
+import { type AuditRecord, type ClaimResult, type StateStore, epochSeconds } from './store.js';
+
+export const stateStoreGrants: IamGrant[] = [
+  {
+    purpose: 'idempotency, windows, cooldowns and audit in the state table',
+    actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+    resource: 'state-table',
+  },
+];
+
+const S = (value: string): AttributeValue => ({ S: value });
+const N = (value: number): AttributeValue => ({ N: String(value) });
+const ONE_ITEM = '-';
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+export class DynamoDbStateStore implements StateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claimEvent(eventId: string, now: Date, leaseSeconds: number, ttlSeconds: number): Promise<ClaimResult> {
+    const t = epochSeconds(now);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { pk: S(`event#${eventId}`), sk: S(ONE_ITEM), status: S('in-progress'), leaseUntil: N(t + leaseSeconds), expiresAt: N(t + ttlSeconds) },
+          // Free when never seen, expired, or held by an invocation whose lease ran out (it crashed).
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :inProgress AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': N(t), ':inProgress': S('in-progress') },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const existing = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: S(`event#${eventId}`), sk: S(ONE_ITEM) }, ConsistentRead: true }),
+    );
+    return existing.Item?.status?.S === 'done' ? 'done' : 'in-progress';
+  }
+
+  async completeEvent(eventId: string, now: Date, ttlSeconds: number): Promise<void> {
+    const t = epochSeconds(now);
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: S(`event#${eventId}`), sk: S(ONE_ITEM) },
+        UpdateExpression: 'SET #status = :done, expiresAt = :expiresAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':done': S('done'), ':expiresAt': N(t + ttlSeconds) },
+      }),
+    );
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`event#${eventId}`), sk: S(ONE_ITEM) },
+          ConditionExpression: '#status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': S('in-progress') },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async countInWindow(key: string, occurrenceId: string, now: Date, windowSeconds: number): Promise<number> {
+    const t = epochSeconds(now);
+    const pk = S(`window#${key}`);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { pk, sk: S(`occ#${occurrenceId}`), at: N(t), expiresAt: N(t + windowSeconds) },
+          // A redelivered occurrence is not counted twice.
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    let count = 0;
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: '#at > :from AND #at <= :now',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':pk': pk, ':from': N(t - windowSeconds), ':now': N(t) },
+          ConsistentRead: true,
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
+  async acquireCooldown(key: string, now: Date, cooldownSeconds: number): Promise<boolean> {
+    const t = epochSeconds(now);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { pk: S(`cooldown#${key}`), sk: S(ONE_ITEM), until: N(t + cooldownSeconds), expiresAt: N(t + cooldownSeconds) },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':now': N(t) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: S('audit'),
+            sk: S(`${record.time}#${record.id}`),
+            record: S(JSON.stringify(record)),
+            expiresAt: N(epochSeconds(new Date(record.time)) + ttlSeconds),
+          },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async listAudit(limit: number): Promise<AuditRecord[]> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': S('audit') },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((item) => JSON.parse(item.record?.S ?? '{}') as AuditRecord);
+  }
+}

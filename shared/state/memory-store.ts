@@ -1,0 +1,66 @@
+// The state store in memory: for `replay --offline` (state carried from one event to the next)
+// and unit tests. Same semantics as the DynamoDB store, expiry included.
+import { type AuditRecord, type ClaimResult, type StateStore, epochSeconds } from './store.js';
+
+interface EventClaim {
+  status: 'in-progress' | 'done';
+  leaseUntil: number;
+  expiresAt: number;
+}
+
+export class MemoryStateStore implements StateStore {
+  private readonly events = new Map<string, EventClaim>();
+  private readonly windows = new Map<string, Map<string, number>>();
+  private readonly cooldowns = new Map<string, number>();
+  private readonly audit: Array<{ record: AuditRecord; expiresAt: number }> = [];
+
+  async claimEvent(eventId: string, now: Date, leaseSeconds: number, ttlSeconds: number): Promise<ClaimResult> {
+    const t = epochSeconds(now);
+    const existing = this.events.get(eventId);
+    if (existing && existing.expiresAt >= t) {
+      if (existing.status === 'done') return 'done';
+      if (existing.leaseUntil >= t) return 'in-progress';
+    }
+    this.events.set(eventId, { status: 'in-progress', leaseUntil: t + leaseSeconds, expiresAt: t + ttlSeconds });
+    return 'claimed';
+  }
+
+  async completeEvent(eventId: string, now: Date, ttlSeconds: number): Promise<void> {
+    const t = epochSeconds(now);
+    this.events.set(eventId, { status: 'done', leaseUntil: t, expiresAt: t + ttlSeconds });
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    if (this.events.get(eventId)?.status === 'in-progress') this.events.delete(eventId);
+  }
+
+  async countInWindow(key: string, occurrenceId: string, now: Date, windowSeconds: number): Promise<number> {
+    const t = epochSeconds(now);
+    const occurrences = this.windows.get(key) ?? new Map<string, number>();
+    this.windows.set(key, occurrences);
+    if (!occurrences.has(occurrenceId)) occurrences.set(occurrenceId, t);
+    let count = 0;
+    for (const at of occurrences.values()) if (at > t - windowSeconds && at <= t) count += 1;
+    return count;
+  }
+
+  async acquireCooldown(key: string, now: Date, cooldownSeconds: number): Promise<boolean> {
+    const t = epochSeconds(now);
+    const until = this.cooldowns.get(key);
+    if (until !== undefined && until > t) return false;
+    this.cooldowns.set(key, t + cooldownSeconds);
+    return true;
+  }
+
+  async appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void> {
+    if (this.audit.some((a) => a.record.id === record.id)) return;
+    this.audit.push({ record, expiresAt: epochSeconds(new Date(record.time)) + ttlSeconds });
+  }
+
+  async listAudit(limit: number): Promise<AuditRecord[]> {
+    return this.audit
+      .map((a) => a.record)
+      .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
+      .slice(0, limit);
+  }
+}

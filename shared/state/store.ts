@@ -1,0 +1,43 @@
+// The state store: what the pipeline remembers between invocations. One DynamoDB table in AWS
+// (dynamodb-store.ts), a Map offline and in unit tests (memory-store.ts); both pass the same
+// contract test (test/integration/state-store.contract.test.ts).
+
+export type ClaimResult =
+  /** This invocation owns the event: act, then complete (or release on failure). */
+  | 'claimed'
+  /** The event was handled before: EventBridge redelivered it. Do nothing. */
+  | 'done'
+  /** Another invocation is handling it right now. Fail, so Lambda retries after that one finished. */
+  | 'in-progress';
+
+export interface AuditRecord {
+  id: string;
+  time: string;
+  /** What acted: `notify`, later the playbooks. */
+  actor: string;
+  action: string;
+  target: string;
+  reason: string;
+  eventIds: string[];
+  detail?: Record<string, unknown>;
+}
+
+export interface StateStore {
+  /** Conditional claim of an event id; a lease that expires lets a crashed invocation's event be retried. */
+  claimEvent(eventId: string, now: Date, leaseSeconds: number, ttlSeconds: number): Promise<ClaimResult>;
+  completeEvent(eventId: string, now: Date, ttlSeconds: number): Promise<void>;
+  /** Gives the claim up after a failure, so the retry can act. */
+  releaseEvent(eventId: string): Promise<void>;
+  /**
+   * Records one occurrence (idempotent per occurrenceId) under `key` and returns how many
+   * occurrences lie within the last `windowSeconds`: the sliding windows of crash-loop detection.
+   */
+  countInWindow(key: string, occurrenceId: string, now: Date, windowSeconds: number): Promise<number>;
+  /** Starts a cooldown unless one is running: true when the caller may act now. */
+  acquireCooldown(key: string, now: Date, cooldownSeconds: number): Promise<boolean>;
+  appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void>;
+  /** Most recent first. */
+  listAudit(limit: number): Promise<AuditRecord[]>;
+}
+
+export const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);

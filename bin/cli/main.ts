@@ -1,0 +1,88 @@
+// Entry point of the `ecs-autopilot` CLI: replay, validate.
+import { resolve } from 'node:path';
+import { clusterArnMatchers } from '../../shared/config/cluster-filter.js';
+import { taskStoppedPattern } from '../../shared/config/event-patterns.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../shared/config/load-file.js';
+import type { AutopilotConfig } from '../../shared/config/schema.js';
+import { ConfigError, validateConfig } from '../../shared/config/validate.js';
+import { parseArgs, UsageError } from './args.js';
+import { replay } from './replay.js';
+
+const USAGE = `usage: ecs-autopilot <command>
+
+  replay [--config FILE] [--offline] [--execute] FILE...
+      Run recorded events (JSON object, JSON array or NDJSON) through the pipeline and print
+      one JSON line per event: id, detailType, outcome (acted|ignored|error), actions, error.
+      --offline makes no AWS call; actions are planned, never executed. Exit 1 if any event errored.
+  validate [FILE]
+      Check a configuration file (default: $AUTOPILOT_CONFIG or ${DEFAULT_CONFIG_FILE}).
+`;
+
+function configFile(explicit: string | undefined): string {
+  return resolve(explicit ?? process.env.AUTOPILOT_CONFIG ?? DEFAULT_CONFIG_FILE);
+}
+
+async function runReplay(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['config']);
+  if (args.positional.length === 0) throw new UsageError('replay needs at least one event file');
+  const explicit = args.flags.get('config');
+  // Without --config, a missing default file means the defaults, so replay works anywhere.
+  const config: AutopilotConfig =
+    typeof explicit === 'string' ? loadConfigFile(resolve(explicit)) : tryDefaultConfig();
+  let errors = 0;
+  for await (const line of replay(args.positional, { config, offline: args.flags.has('offline'), execute: args.flags.has('execute') })) {
+    if (line.outcome === 'error') errors += 1;
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+  return errors > 0 ? 1 : 0;
+}
+
+function tryDefaultConfig(): AutopilotConfig {
+  try {
+    return loadConfigFile(configFile(undefined));
+  } catch (error) {
+    if (error instanceof ConfigError && error.problems[0] === 'file not found' && !process.env.AUTOPILOT_CONFIG) return validateConfig({}, 'defaults');
+    throw error;
+  }
+}
+
+function runValidate(argv: string[]): number {
+  const args = parseArgs(argv, []);
+  const file = configFile(args.positional[0]);
+  const config = loadConfigFile(file);
+  process.stdout.write(`${file}: valid\n`);
+  const clusters = clusterArnMatchers(config.clusters, 'cluster');
+  process.stdout.write(`watches clusters: include ${config.clusters.include.join(', ')}${config.clusters.exclude.length ? `; exclude ${config.clusters.exclude.join(', ')}` : ''}${clusters ? '' : ' (no cluster filter in the patterns)'}\n`);
+  process.stdout.write(`EventBridge pattern (stopped tasks): ${JSON.stringify(taskStoppedPattern(config))}\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'replay':
+        return await runReplay(rest);
+      case 'validate':
+        return runValidate(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`ecs-autopilot: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ecs-autopilot: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

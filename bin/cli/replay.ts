@@ -1,0 +1,104 @@
+// `ecs-autopilot replay [--config FILE] [--offline] [--execute] FILE...`
+// Runs recorded events through the same pipeline as the deployed function and prints one JSON
+// line per event. Each event's own time is the clock, so a replay is deterministic.
+//   --offline   no AWS call at all: in-memory state carried from event to event, actions planned.
+//   (default)   reads live AWS (service tags) with the ambient credentials; actions planned only.
+//   --execute   carries the actions out against a deployed stack (STATE_TABLE, NOTIFY_TOPIC_ARN).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createAwsClient } from '../../shared/adapters/aws-clients.js';
+import { createServiceTagReader } from '../../shared/adapters/ecs-service-tags.js';
+import { createSnsNotifier } from '../../shared/adapters/sns-notifier.js';
+import { readEnvironment, requireSetting } from '../../shared/config/environment.js';
+import type { AutopilotConfig } from '../../shared/config/schema.js';
+import type { Notifier } from '../../shared/adapters/sns-notifier.js';
+import { type PipelineDependencies, processEvent } from '../../shared/execute/process-event.js';
+import { IntakeError } from '../../shared/intake/index.js';
+import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
+import { MemoryStateStore } from '../../shared/state/memory-store.js';
+import { type EventEntry, readEventFile } from './read-events.js';
+
+export interface ReplayOptions {
+  config: AutopilotConfig;
+  offline: boolean;
+  execute: boolean;
+}
+
+export interface ReplayLine {
+  id: string;
+  detailType: string;
+  outcome: 'acted' | 'ignored' | 'error';
+  actions: unknown[];
+  notes?: string[];
+  error?: string;
+  source: string;
+}
+
+const refuseToSend: Notifier = {
+  notify: async () => {
+    throw new Error('replay planned this action only; pass --execute to carry it out');
+  },
+};
+
+function dependencies(options: ReplayOptions): PipelineDependencies {
+  const eventTime = (signal?: { time: string }) => {
+    const parsed = signal ? new Date(signal.time) : new Date(NaN);
+    return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
+  };
+  if (options.offline) {
+    return { config: options.config, store: new MemoryStateStore(), adapters: { notifier: refuseToSend }, dryRun: true, now: eventTime };
+  }
+  const env = readEnvironment();
+  const serviceTags = createServiceTagReader(createAwsClient(ECSClient, env), options.config.serviceTags.cacheSeconds);
+  if (!options.execute) {
+    return { config: options.config, store: new MemoryStateStore(), adapters: { notifier: refuseToSend }, serviceTags, dryRun: true, now: eventTime };
+  }
+  return {
+    config: options.config,
+    store: new DynamoDbStateStore(createAwsClient(DynamoDBClient, env), requireSetting(env, 'stateTable', 'STATE_TABLE')),
+    adapters: { notifier: createSnsNotifier(createAwsClient(SNSClient, env), options.config.notify.topicArn ?? requireSetting(env, 'notifyTopicArn', 'NOTIFY_TOPIC_ARN')) },
+    serviceTags,
+    dryRun: false,
+    now: () => new Date(),
+  };
+}
+
+function errorLine(entry: EventEntry, error: unknown): ReplayLine {
+  const intake = error instanceof IntakeError ? error : undefined;
+  const raw = 'event' in entry && typeof entry.event === 'object' && entry.event !== null ? (entry.event as Record<string, unknown>) : {};
+  return {
+    id: intake?.eventId || (typeof raw.id === 'string' ? raw.id : ''),
+    detailType: intake?.detailType || (typeof raw['detail-type'] === 'string' ? raw['detail-type'] : ''),
+    outcome: 'error',
+    actions: [],
+    error: error instanceof Error ? error.message : String(error),
+    source: entry.source,
+  };
+}
+
+/** Replays every event of `files` in order; returns the lines (the caller prints them). */
+export async function* replay(files: string[], options: ReplayOptions): AsyncGenerator<ReplayLine> {
+  const deps = dependencies(options);
+  for (const file of files) {
+    for (const entry of readEventFile(file)) {
+      if ('error' in entry) {
+        yield { id: '', detailType: '', outcome: 'error', actions: [], error: entry.error, source: entry.source };
+        continue;
+      }
+      try {
+        const outcome = await processEvent(entry.event, deps);
+        yield {
+          id: outcome.id,
+          detailType: outcome.detailType,
+          outcome: outcome.outcome,
+          actions: outcome.actions.map(({ status: _status, ...action }) => action),
+          ...(outcome.notes.length ? { notes: outcome.notes } : {}),
+          source: entry.source,
+        };
+      } catch (error) {
+        yield errorLine(entry, error);
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+// One contract, two stores: the DynamoDB store against the emulator and the in-memory store used
+// offline must behave the same, or replay would not predict what the deployed function does.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { clientOptions, createLocalStack } from '../../scripts/lib/local-stack.js';
+import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
+import { MemoryStateStore } from '../../shared/state/memory-store.js';
+import type { StateStore } from '../../shared/state/store.js';
+import { uniqueName } from '../support/lambda.js';
+
+const t0 = new Date('2026-11-20T10:00:00Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+const stores: Array<[string, () => Promise<StateStore>]> = [
+  ['memory', async () => new MemoryStateStore()],
+  [
+    'dynamodb (emulator)',
+    async () => {
+      const stack = await createLocalStack(inject('awsEndpoint'), uniqueName('store'));
+      return new DynamoDbStateStore(new DynamoDBClient(clientOptions(stack.endpoint)), stack.tableName);
+    },
+  ],
+];
+
+describe.each(stores)('state store contract: %s', (_name, makeStore) => {
+  let store: StateStore;
+  beforeAll(async () => {
+    store = await makeStore();
+  });
+
+  it('claims an event once; a completed event reads as done', async () => {
+    expect(await store.claimEvent('e1', t0, 900, 3600)).toBe('claimed');
+    expect(await store.claimEvent('e1', at(1), 900, 3600)).toBe('in-progress');
+    await store.completeEvent('e1', at(2), 3600);
+    expect(await store.claimEvent('e1', at(3), 900, 3600)).toBe('done');
+  });
+
+  it('lets a retry claim an event whose first attempt released it after failing', async () => {
+    expect(await store.claimEvent('e2', t0, 900, 3600)).toBe('claimed');
+    await store.releaseEvent('e2');
+    expect(await store.claimEvent('e2', at(60), 900, 3600)).toBe('claimed');
+  });
+
+  it('lets a retry take over an event whose holder crashed (lease expired)', async () => {
+    expect(await store.claimEvent('e3', t0, 10, 3600)).toBe('claimed');
+    expect(await store.claimEvent('e3', at(5), 10, 3600)).toBe('in-progress');
+    expect(await store.claimEvent('e3', at(11), 10, 3600)).toBe('claimed');
+  });
+
+  it('forgets a handled event after its TTL, even before DynamoDB deletes it', async () => {
+    expect(await store.claimEvent('e4', t0, 10, 100)).toBe('claimed');
+    await store.completeEvent('e4', t0, 100);
+    expect(await store.claimEvent('e4', at(50), 10, 100)).toBe('done');
+    expect(await store.claimEvent('e4', at(101), 10, 100)).toBe('claimed');
+  });
+
+  it('does not release an event that is already done', async () => {
+    await store.claimEvent('e5', t0, 900, 3600);
+    await store.completeEvent('e5', t0, 3600);
+    await store.releaseEvent('e5');
+    expect(await store.claimEvent('e5', at(1), 900, 3600)).toBe('done');
+  });
+
+  it('counts occurrences in a sliding window, once per occurrence id', async () => {
+    expect(await store.countInWindow('svc', 'a', t0, 60)).toBe(1);
+    expect(await store.countInWindow('svc', 'b', at(10), 60)).toBe(2);
+    expect(await store.countInWindow('svc', 'b', at(11), 60)).toBe(2); // redelivered
+    expect(await store.countInWindow('svc', 'c', at(65), 60)).toBe(2); // 'a' left the window
+    expect(await store.countInWindow('other', 'a', at(65), 60)).toBe(1);
+  });
+
+  it('grants a cooldown to one caller until it expires', async () => {
+    expect(await store.acquireCooldown('cd', t0, 300)).toBe(true);
+    expect(await store.acquireCooldown('cd', at(299), 300)).toBe(false);
+    expect(await store.acquireCooldown('cd', at(300), 300)).toBe(true);
+  });
+
+  it('keeps audit records newest first, without duplicates', async () => {
+    const record = (id: string, seconds: number) => ({
+      id,
+      time: at(seconds).toISOString(),
+      actor: 'notify',
+      action: 'notify',
+      target: 'prod/web',
+      reason: 'test',
+      eventIds: [id],
+    });
+    await store.appendAudit(record('a1', 1), 3600);
+    await store.appendAudit(record('a2', 2), 3600);
+    await store.appendAudit(record('a2', 2), 3600);
+    const listed = await store.listAudit(10);
+    expect(listed.map((r) => r.id)).toEqual(['a2', 'a1']);
+    expect(await store.listAudit(1)).toHaveLength(1);
+  });
+
+  it('lets exactly one of many concurrent claimants act', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.claimEvent('race', t0, 900, 3600)));
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+  });
+});

@@ -40,8 +40,15 @@ function findReason(task: TaskFacts, pattern: RegExp, label: string): { evidence
   return undefined;
 }
 
+// When an essential container exits, ECS stops the task's other containers (SIGTERM, then SIGKILL after
+// the stop timeout), so their 143 or 137 is an effect, not the cause. Events list containers in task
+// definition order, not in the order they stopped.
+const STOPPED_BY_SIGNAL = new Set([137, 143]);
+
+/** The container that exited non-zero on its own, else the first that exited non-zero at all. */
 function nonZeroExit(task: TaskFacts): StoppedContainer | undefined {
-  return task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
+  const failed = task.containers.filter((c) => c.exitCode !== undefined && c.exitCode !== 0);
+  return failed.find((c) => !STOPPED_BY_SIGNAL.has(c.exitCode!)) ?? failed[0];
 }
 
 const rules: Rule[] = [

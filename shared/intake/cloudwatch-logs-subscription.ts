@@ -7,6 +7,8 @@ import { IntakeError } from './errors.js';
 import type { LogBatch } from './signals.js';
 
 const DETAIL_TYPE = 'CloudWatch Logs';
+/** The largest time a JavaScript Date can hold; a batch's time is taken from its first log event. */
+const MAX_DATE_MS = 8.64e15;
 
 const payloadSchema = z.object({
   messageType: z.string().check(z.minLength(1)),
@@ -14,7 +16,8 @@ const payloadSchema = z.object({
   logGroup: z._default(z.string(), ''),
   logStream: z._default(z.string(), ''),
   subscriptionFilters: z._default(z.array(z.string()), []),
-  logEvents: z._default(z.array(z.object({ id: z.string().check(z.minLength(1)), timestamp: z.number(), message: z.string() })), []),
+  // CONTROL_MESSAGE batches carry one log event whose id is "" (and no group or stream).
+  logEvents: z._default(z.array(z.object({ id: z.string(), timestamp: z.number().check(z.gte(0), z.lte(MAX_DATE_MS)), message: z.string() })), []),
 });
 
 export function isLogsSubscriptionEvent(raw: unknown): raw is { awslogs: { data: unknown } } {
@@ -44,7 +47,10 @@ export function parseLogsSubscription(raw: { awslogs: { data: unknown } }): LogB
   return {
     kind: 'log-batch',
     // A batch has no id of its own; its first log event's id is unique and stable across redelivery.
-    eventId: first ? `logs:${first.id}` : `logs:${payload.logGroup}:${payload.logStream}:${payload.messageType}`,
+    // A control message's log event has an empty id, so its timestamp tells one check from the next.
+    eventId: first?.id
+      ? `logs:${first.id}`
+      : `logs:${payload.logGroup}:${payload.logStream}:${payload.messageType}${first ? `:${first.timestamp}` : ''}`,
     detailType: DETAIL_TYPE,
     time: new Date(first?.timestamp ?? 0).toISOString(),
     owner: payload.owner,

@@ -1,0 +1,107 @@
+// `sls package` offline with dummy credentials, cfn-lint on the result, and the properties of the
+// template that make the deployment safe: least-privilege roles, dead-letter paths, the state table.
+import { statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cfnLint, type PackageResult, slsPackage } from '../support/package.js';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+let packaged: PackageResult;
+
+const resourcesOfType = (type: string) => Object.entries(packaged.template.Resources).filter(([, r]) => r.Type === type);
+
+beforeAll(async () => {
+  packaged = await slsPackage();
+}, 120_000);
+
+describe('packaged stack', () => {
+  it('passes cfn-lint', async () => {
+    const result = await cfnLint(join(packaged.dir, 'cloudformation-template-update-stack.json'));
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('bundles each function minified with a source map, within the 900 KB budget', () => {
+    const { size } = statSync(join(packaged.dir, 'notify.zip'));
+    expect(size).toBeGreaterThan(10_000);
+    const listing = execFileSync('unzip', ['-l', join(packaged.dir, 'notify.zip')], { encoding: 'utf8' });
+    const bundle = listing.match(/^\s*(\d+)\s.*functions\/notify\/handler\.mjs$/m);
+    expect(bundle, listing).not.toBeNull();
+    expect(Number(bundle![1])).toBeLessThanOrEqual(900 * 1024);
+    expect(listing).toMatch(/handler\.mjs\.map/);
+    expect(listing).not.toMatch(/node_modules/);
+  });
+
+  it('runs every function on nodejs22.x arm64 with its own role', () => {
+    const functions = resourcesOfType('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(0);
+    const roles = functions.map(([, fn]) => JSON.stringify(fn.Properties.Role));
+    expect(new Set(roles).size).toBe(functions.length);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+    }
+  });
+
+  it('grants only named actions, on named resources except where AWS has none narrower', () => {
+    for (const [name, role] of resourcesOfType('AWS::IAM::Role')) {
+      const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
+        const actions = [statement.Action].flat();
+        for (const action of actions) expect(action, `${name} grants a wildcard action`).not.toMatch(/\*/);
+        expect(statement.Resource, `${name} grants ${actions.join(',')} on every resource`).not.toBe('*');
+      }
+    }
+  });
+
+  it('gives every asynchronously invoked function an on-failure destination and its rules a dead-letter queue', () => {
+    const configs = resourcesOfType('AWS::Lambda::EventInvokeConfig');
+    expect(configs.length).toBe(resourcesOfType('AWS::Lambda::Function').length);
+    for (const [, config] of configs) {
+      expect(config.Properties.MaximumRetryAttempts).toBe(2);
+      expect(JSON.stringify(config.Properties.DestinationConfig)).toContain('DeadLetterQueue');
+    }
+    for (const [, rule] of resourcesOfType('AWS::Events::Rule')) {
+      const targets = rule.Properties.Targets as Array<{ DeadLetterConfig?: unknown }>;
+      for (const target of targets) expect(JSON.stringify(target.DeadLetterConfig)).toContain('DeadLetterQueue');
+    }
+  });
+
+  it('creates the state table on demand with TTL and point-in-time recovery, named by stage', () => {
+    const table = packaged.template.Resources.StateTable!.Properties;
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.TableName).toBe('ecs-autopilot-test-state');
+  });
+
+  it('filters stopped tasks server-side and leaves deployment replacements out', () => {
+    const [[, rule]] = resourcesOfType('AWS::Events::Rule') as [[string, { Properties: { EventPattern: Record<string, any> } }]];
+    expect(rule.Properties.EventPattern.detail.lastStatus).toEqual(['STOPPED']);
+    expect(rule.Properties.EventPattern.detail.stoppedReason).toEqual([{ 'anything-but': { prefix: 'Scaling activity initiated by' } }]);
+    expect(rule.Properties.EventPattern.detail.clusterArn).toBeUndefined();
+  });
+});
+
+describe('packaging with a configuration', () => {
+  it('puts excluded clusters into the EventBridge pattern', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopilot-config-'));
+    const file = join(dir, 'autopilot.yml');
+    writeFileSync(file, 'clusters:\n  exclude: [sandbox, "dev-*"]\n');
+    const { template } = await slsPackage({ AUTOPILOT_CONFIG: file });
+    const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule')!;
+    expect((rule.Properties.EventPattern as { detail: { clusterArn: unknown } }).detail.clusterArn).toEqual([
+      { 'anything-but': { wildcard: ['*:cluster/sandbox', '*:cluster/dev-*'] } },
+    ]);
+  }, 120_000);
+
+  it('refuses a bad configuration with the path and the valid choices', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopilot-config-'));
+    const file = join(dir, 'autopilot.yml');
+    writeFileSync(file, 'notify:\n  minSeverity: loud\n');
+    await expect(slsPackage({ AUTOPILOT_CONFIG: file })).rejects.toThrow(/notify\.minSeverity: must be one of "critical", "warning", "info"/);
+  }, 120_000);
+});

@@ -1,0 +1,39 @@
+// A test-only evaluator of the EventBridge pattern operators this project emits (exact values,
+// prefix, wildcard, anything-but with a value, a list, a prefix or wildcards), following
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+// It lets tests check that what EventBridge drops is what decide() would ignore anyway.
+
+function wildcardToRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+function matchesAnythingBut(value: unknown, spec: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof spec === 'object' && spec !== null && !Array.isArray(spec)) {
+    const s = spec as { prefix?: string; wildcard?: string | string[] };
+    if (s.prefix !== undefined) return typeof value === 'string' && !value.startsWith(s.prefix);
+    if (s.wildcard !== undefined) return typeof value === 'string' && ![s.wildcard].flat().some((w) => wildcardToRegExp(w).test(value));
+    throw new Error(`unsupported anything-but ${JSON.stringify(spec)}`);
+  }
+  return ![spec].flat().includes(value as never);
+}
+
+function matchesOne(value: unknown, matcher: unknown): boolean {
+  if (typeof matcher !== 'object' || matcher === null) return value === matcher;
+  const m = matcher as Record<string, unknown>;
+  if ('prefix' in m) return typeof value === 'string' && value.startsWith(String(m.prefix));
+  if ('wildcard' in m) return typeof value === 'string' && wildcardToRegExp(String(m.wildcard)).test(value);
+  if ('anything-but' in m) return matchesAnythingBut(value, m['anything-but']);
+  throw new Error(`unsupported matcher ${JSON.stringify(matcher)}`);
+}
+
+export function matchesPattern(event: unknown, pattern: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([key, expected]) => {
+    const value = typeof event === 'object' && event !== null ? (event as Record<string, unknown>)[key] : undefined;
+    if (Array.isArray(expected)) {
+      const values = Array.isArray(value) ? value : [value];
+      return values.some((v) => expected.some((m) => matchesOne(v, m)));
+    }
+    return matchesPattern(value, expected as Record<string, unknown>);
+  });
+}

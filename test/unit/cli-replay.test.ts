@@ -1,0 +1,95 @@
+// The CLI as a user runs it: `npx ecs-autopilot ...` in a clone, through bin/ecs-autopilot.mjs.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../scripts/lib/emulator.js';
+import { listFixtures } from '../support/fixtures.js';
+
+const run = promisify(execFile);
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'bin', 'ecs-autopilot.mjs'), ...args], {
+      cwd: projectRoot,
+      // --offline must not need credentials or an endpoint: make sure none is there to use.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const lines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+
+describe('ecs-autopilot replay --offline', () => {
+  it('prints one line per bundled fixture and exits 0', async () => {
+    const files = listFixtures('events').map((f) => join('test', 'fixtures', f));
+    const result = await cli('replay', '--offline', ...files);
+    expect(result.code, result.stderr).toBe(0);
+    const out = lines(result.stdout);
+    expect(out).toHaveLength(files.length);
+    for (const line of out) {
+      expect(line).toEqual(expect.objectContaining({ id: expect.any(String), detailType: expect.any(String), outcome: expect.stringMatching(/^(acted|ignored)$/), actions: expect.any(Array) }));
+    }
+    const oom = out.find((l) => l.source.endsWith('task-stopped-oom.json'))!;
+    expect(oom.outcome).toBe('acted');
+    expect(oom.actions).toEqual([expect.objectContaining({ type: 'notify', severity: 'critical', cause: 'oom' })]);
+    expect(out.find((l) => l.source.endsWith('task-stopped-deployment.json'))!.outcome).toBe('ignored');
+  });
+
+  it('carries state from one event to the next: a redelivered event is ignored', async () => {
+    const result = await cli('replay', '--offline', 'test/fixtures/replay/incident.ndjson');
+    expect(result.code, result.stderr).toBe(0);
+    const out = lines(result.stdout);
+    const byId = new Map<string, string[]>();
+    for (const line of out) byId.set(line.id, [...(byId.get(line.id) ?? []), line.outcome]);
+    const redelivered = [...byId.values()].filter((outcomes) => outcomes.length > 1);
+    expect(redelivered.length).toBeGreaterThan(0);
+    for (const outcomes of redelivered) expect(outcomes).toEqual(['acted', ...outcomes.slice(1).map(() => 'ignored')]);
+  });
+
+  it('prints an error line naming the problem for a malformed event and exits 1', async () => {
+    const result = await cli('replay', '--offline', 'test/fixtures/events/task-stopped-oom.json', 'test/fixtures/malformed/task-missing-cluster-arn.json');
+    expect(result.code).toBe(1);
+    const [ok, bad] = lines(result.stdout);
+    expect(ok!.outcome).toBe('acted');
+    expect(bad).toMatchObject({ outcome: 'error', detailType: 'ECS Task State Change', actions: [] });
+    expect(bad!.error).toMatch(/detail\.clusterArn: expected string, got nothing/);
+  });
+
+  it('reads JSON arrays and NDJSON, and reports a line that is not JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+    const event = JSON.stringify((await import('../../test/fixtures/events/task-stopped-oom.json', { with: { type: 'json' } })).default);
+    writeFileSync(join(dir, 'array.json'), `[${event},${event}]`);
+    writeFileSync(join(dir, 'lines.ndjson'), `${event}\nnot json\n`);
+    const result = await cli('replay', '--offline', join(dir, 'array.json'), join(dir, 'lines.ndjson'));
+    expect(result.code).toBe(1);
+    expect(lines(result.stdout).map((l) => l.outcome)).toEqual(['acted', 'ignored', 'ignored', 'error']);
+    expect(lines(result.stdout)[3]!.error).toMatch(/lines\.ndjson:2: not JSON/);
+  });
+
+  it('applies --config, and refuses a bad one with its path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+    writeFileSync(join(dir, 'quiet.yml'), 'notify:\n  causes:\n    oom: { notify: false }\n');
+    const quiet = await cli('replay', '--offline', '--config', join(dir, 'quiet.yml'), 'test/fixtures/events/task-stopped-oom.json');
+    expect(lines(quiet.stdout)[0]!.outcome).toBe('ignored');
+    writeFileSync(join(dir, 'bad.yml'), 'notify:\n  causes:\n    oom: { notfy: false }\n');
+    const bad = await cli('replay', '--offline', '--config', join(dir, 'bad.yml'), 'test/fixtures/events/task-stopped-oom.json');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${join(dir, 'bad.yml')}: notify.causes.oom: unknown key 'notfy'`);
+  });
+});
+
+describe('ecs-autopilot validate', () => {
+  it('accepts the shipped configuration and shows the derived EventBridge pattern', async () => {
+    const result = await cli('validate', 'examples/autopilot.yml');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/examples\/autopilot\.yml: valid/);
+    expect(result.stdout).toContain('"clusterArn":[{"wildcard":"*:cluster/prod"},{"wildcard":"*:cluster/prod-*"}]');
+  });
+});

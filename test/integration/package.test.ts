@@ -79,10 +79,12 @@ describe('packaged stack', () => {
   });
 
   it('filters stopped tasks server-side and leaves deployment replacements out', () => {
-    const [[, rule]] = resourcesOfType('AWS::Events::Rule') as [[string, { Properties: { EventPattern: Record<string, any> } }]];
-    expect(rule.Properties.EventPattern.detail.lastStatus).toEqual(['STOPPED']);
-    expect(rule.Properties.EventPattern.detail.stoppedReason).toEqual([{ 'anything-but': { prefix: 'Scaling activity initiated by' } }]);
-    expect(rule.Properties.EventPattern.detail.clusterArn).toBeUndefined();
+    const rules = resourcesOfType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0]![1].Properties.EventPattern as { detail: Record<string, unknown> };
+    expect(pattern.detail.lastStatus).toEqual(['STOPPED']);
+    expect(pattern.detail.stoppedReason).toEqual([{ 'anything-but': { prefix: 'Scaling activity initiated by' } }]);
+    expect(pattern.detail.clusterArn).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clusterArnMatchers, isClusterWatched } from '../../shared/config/cluster-filter.js';
-import { matchesPattern } from '../support/event-pattern-match.js';
+import { matchesPattern } from '../../scripts/lib/event-pattern-match.js';
 
 const arn = (name: string) => `arn:aws:ecs:eu-west-1:123456789012:cluster/${name}`;
 const name = fc.stringMatching(/^[a-z0-9_-]{1,12}$/);

@@ -4,7 +4,7 @@ import { taskStoppedPattern } from '../../shared/config/event-patterns.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { decide } from '../../shared/decide/decide.js';
 import { parseEvent, type Signal } from '../../shared/intake/index.js';
-import { matchesPattern } from '../support/event-pattern-match.js';
+import { matchesPattern } from '../../scripts/lib/event-pattern-match.js';
 import { listFixtures, loadFixture } from '../support/fixtures.js';
 
 const now = new Date('2026-11-20T10:05:00Z');

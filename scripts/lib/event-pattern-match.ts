@@ -1,7 +1,8 @@
-// A test-only evaluator of the EventBridge pattern operators this project emits (exact values,
+// A local evaluator of the EventBridge pattern operators this project emits (exact values,
 // prefix, wildcard, anything-but with a value, a list, a prefix or wildcards), following
 // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
-// It lets tests check that what EventBridge drops is what decide() would ignore anyway.
+// Tests use it to check that what EventBridge drops is what decide() would ignore anyway, and
+// the demo to show which events never reach Lambda.
 
 function wildcardToRegExp(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);

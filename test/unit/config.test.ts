@@ -55,6 +55,13 @@ describe('configuration', () => {
     for (const file of ['autopilot.yml', 'examples/autopilot.yml']) expect(() => loadConfigFile(join(projectRoot, file))).not.toThrow();
   });
 
+  it('loads every YAML example in the README', () => {
+    const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) expect(() => parseConfigText(example, 'README.md')).not.toThrow();
+  });
+
   it('keeps schema/autopilot.schema.json in step with the zod schema (npm run schema regenerates it)', () => {
     expect(readFileSync(join(projectRoot, 'schema', 'autopilot.schema.json'), 'utf8')).toBe(configJsonSchema());
   });

@@ -498,7 +498,10 @@ describe('parseEvent: properties', () => {
         ({ raw, parsed }, envelopeExtra, detailExtra, containerExtra) => {
           const taken = new Set([...DETAIL_KEYS_READ, ...Object.keys(raw.detail)]);
           const detail = { ...raw.detail };
-          for (const [k, v] of Object.entries(detailExtra)) if (!taken.has(k)) detail[k] = v;
+          // defineProperty, as JSON.parse does: assigning a "__proto__" key would set the prototype instead.
+          for (const [k, v] of Object.entries(detailExtra)) {
+            if (!taken.has(k)) Object.defineProperty(detail, k, { value: v, enumerable: true, writable: true, configurable: true });
+          }
           if (Array.isArray(detail.containers)) {
             detail.containers = detail.containers.map((c: Record<string, unknown>) => ({ ...containerExtra, ...c }));
           }
@@ -508,6 +511,16 @@ describe('parseEvent: properties', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('a "__proto__" key in the JSON of an event is data, not a prototype', () => {
+    for (const name of ['task-stopped-oom', 'task-running', 'deployment-failed', 'alarm-ecs-service-alarm']) {
+      const text = JSON.stringify(loadEvent(name));
+      const poisoned = JSON.parse(
+        text.replace('"detail":{', '"__proto__":{"source":"aws.cloudwatch"},"detail":{"__proto__":{"desiredStatus":7,"clusterArn":1,"group":"service:evil"},'),
+      ) as unknown;
+      expect(parseEvent(poisoned)).toEqual(parseEvent(JSON.parse(text)));
+    }
   });
 
   it('new values of stopCode and lastStatus never make a task event throw', () => {

@@ -1,0 +1,219 @@
+// npm run bench [-- --runs N] [-- --json]: the numbers that matter for a Lambda that wakes up on
+// ECS events. Bundle size and cold import time drive cold-start latency (and so how late the
+// first notification is); decide() throughput says how much headroom the pure core has.
+// Exit code 1 when a target fails, so CI can run it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+import { validateConfig } from '../shared/config/validate.js';
+import { decide } from '../shared/decide/decide.js';
+import { parseEvent, type Signal } from '../shared/intake/index.js';
+
+const SIZE_TARGET_KB = 900;
+const RATIO_TARGET = 2.5;
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface FunctionResult {
+  name: string;
+  bundleBytes: number;
+  bundleKB: number;
+  sizePass: boolean;
+  importMedianMs: number | null;
+  bareMedianMs: number | null;
+  ratio: number | null;
+  importPass: boolean;
+  importError?: string;
+}
+
+interface Throughput {
+  signals: number;
+  decidePerSecond: number;
+  parseDecidePerSecond: number;
+}
+
+function parseArgs(argv: string[]): { runs: number; json: boolean } {
+  const at = argv.indexOf('--runs');
+  const runs = at === -1 ? 15 : Number(argv[at + 1]);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a positive integer, got '${argv[at + 1] ?? ''}'`);
+  return { runs, json: argv.includes('--json') };
+}
+
+// Lambda runs Node 22; measure imports there when scripts/node22.sh can provide it.
+function pickNode(): { path: string; version: string } {
+  const found = spawnSync('bash', [join(root, 'scripts/node22.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const candidate = found.status === 0 ? found.stdout.trim() : '';
+  const path = candidate && existsSync(candidate) ? candidate : process.execPath;
+  return { path, version: spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim() };
+}
+
+// Builds with the deployed options (build/esbuild-options.cjs), so the size is the shipped size.
+async function bundle(handler: string, outdir: string): Promise<string> {
+  const { esbuildOptions } = createRequire(import.meta.url)('../build/esbuild-options.cjs') as { esbuildOptions: () => BuildOptions };
+  const result = await build({ ...esbuildOptions(), entryPoints: [handler], outdir, write: true, metafile: true });
+  // The metafile lists what esbuild wrote (paths relative to the working directory); the .map is not shipped code.
+  const output = Object.keys(result.metafile.outputs).find((p) => p.endsWith('.mjs'));
+  if (!output) throw new Error(`esbuild wrote no .mjs for ${handler}`);
+  return resolve(output);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+// A minimal, fixed environment: the handler reads these at import time, and the caller's own
+// NODE_OPTIONS or AWS_* settings must not change what is measured.
+const childEnv = {
+  PATH: process.env.PATH ?? '',
+  STATE_TABLE: 'bench',
+  NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'y',
+  AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+};
+
+/** Spawn-to-exit wall time of one fresh process. */
+function timeProcess(node: string, args: string[]): { ms: number; status: number | null; stderr: string } {
+  const start = process.hrtime.bigint();
+  const child = spawnSync(node, args, { env: childEnv, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return { ms, status: child.status, stderr: child.stderr };
+}
+
+// Bare and bundle runs alternate so that machine noise (other processes, CPU frequency) lands on
+// both samples alike and the ratio stays meaningful on a busy machine.
+function coldImport(node: string, bundlePath: string, runs: number): { bundleMs: number; bareMs: number } | { error: string } {
+  const bare = ['-e', '0'];
+  const load = ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(bundlePath).href)});`];
+  // One untimed run of each first: it surfaces import failures early and warms the file cache.
+  timeProcess(node, bare);
+  const first = timeProcess(node, load);
+  if (first.status !== 0) return { error: `import exited with ${first.status}:\n${first.stderr}` };
+  const bareMs: number[] = [];
+  const bundleMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    bareMs.push(timeProcess(node, bare).ms);
+    const run = timeProcess(node, load);
+    if (run.status !== 0) return { error: `import exited with ${run.status}:\n${run.stderr}` };
+    bundleMs.push(run.ms);
+  }
+  return { bundleMs: median(bundleMs), bareMs: median(bareMs) };
+}
+
+/** Calls fn over and over for about `ms`, after a short warm-up so the JIT has settled; returns calls per second. */
+function perSecond(fn: () => number, callsPerPass: number, ms = 1000): number {
+  let sink = 0; // consumed below so the optimiser cannot drop the work
+  const loop = (budgetMs: number): number => {
+    const start = process.hrtime.bigint();
+    const end = start + BigInt(budgetMs * 1e6);
+    let passes = 0;
+    let now = start;
+    while (now < end) {
+      sink += fn();
+      passes++;
+      now = process.hrtime.bigint();
+    }
+    return (passes * callsPerPass) / (Number(now - start) / 1e9);
+  };
+  loop(200);
+  const rate = loop(ms);
+  if (sink < 0) throw new Error('unreachable');
+  return rate;
+}
+
+function throughput(): Throughput {
+  const dir = join(root, 'test/fixtures/events');
+  const raws: unknown[] = [];
+  const signals: Signal[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const raw: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const intake = parseEvent(raw);
+    if (intake.type !== 'signal') continue;
+    // Both lines use the same inputs, so parse+decide minus decide is the cost of intake.
+    raws.push(raw);
+    signals.push(intake.signal);
+  }
+  const config = validateConfig({}, 'bench');
+  const now = new Date();
+  const decideAll = (): number => {
+    let n = 0;
+    for (const signal of signals) n += decide(signal, {}, config, now).actions.length;
+    return n;
+  };
+  const parseDecideAll = (): number => {
+    let n = 0;
+    for (const raw of raws) {
+      const intake = parseEvent(raw);
+      if (intake.type === 'signal') n += decide(intake.signal, {}, config, now).actions.length;
+    }
+    return n;
+  };
+  return { signals: signals.length, decidePerSecond: perSecond(decideAll, signals.length), parseDecidePerSecond: perSecond(parseDecideAll, raws.length) };
+}
+
+async function main(): Promise<number> {
+  const { runs, json } = parseArgs(process.argv.slice(2));
+  const node = pickNode();
+  const names = readdirSync(join(root, 'functions'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, 'functions', d.name, 'handler.ts')))
+    .map((d) => d.name)
+    .sort();
+
+  const functions: FunctionResult[] = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'ecs-autopilot-bench-'));
+  try {
+    for (const name of names) {
+      const bundlePath = await bundle(join(root, 'functions', name, 'handler.ts'), join(tmp, name));
+      const bundleBytes = statSync(bundlePath).size;
+      const cold = coldImport(node.path, bundlePath, runs);
+      const ok = !('error' in cold);
+      const ratio = ok ? cold.bundleMs / cold.bareMs : null;
+      functions.push({
+        name,
+        bundleBytes,
+        bundleKB: bundleBytes / 1024,
+        sizePass: bundleBytes / 1024 <= SIZE_TARGET_KB,
+        importMedianMs: ok ? cold.bundleMs : null,
+        bareMedianMs: ok ? cold.bareMs : null,
+        ratio,
+        importPass: ratio !== null && ratio <= RATIO_TARGET,
+        ...(ok ? {} : { importError: cold.error }),
+      });
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const tp = throughput();
+  const pass = functions.every((f) => f.sizePass && f.importPass);
+
+  if (json) {
+    console.log(JSON.stringify({ node, runs, targets: { bundleKB: SIZE_TARGET_KB, importRatio: RATIO_TARGET }, functions, throughput: { ...tp, node: process.version }, pass }));
+  } else {
+    const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+    const rows: string[][] = [['function', 'measure', 'value', 'target', 'result']];
+    for (const f of functions) {
+      rows.push([f.name, 'bundle size', `${f.bundleKB.toFixed(1)} KB`, `<= ${SIZE_TARGET_KB} KB`, verdict(f.sizePass)]);
+      const cold = f.ratio === null ? 'import failed' : `${f.importMedianMs!.toFixed(1)} ms / bare ${f.bareMedianMs!.toFixed(1)} ms = ${f.ratio.toFixed(2)}x`;
+      rows.push([f.name, 'cold import', cold, `<= ${RATIO_TARGET}x`, verdict(f.importPass)]);
+    }
+    const rate = (n: number) => `${Math.round(n).toLocaleString('en-US')} signals/s`;
+    rows.push(['-', 'decide()', rate(tp.decidePerSecond), '-', '-']);
+    rows.push(['-', 'parse+decide', rate(tp.parseDecidePerSecond), '-', '-']);
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    console.log(`cold import: ${node.path} (${node.version}), median of ${runs} processes each`);
+    console.log(`throughput: ${tp.signals} fixture signals, in-process on ${process.version}\n`);
+    for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+    for (const f of functions) if (f.importError) console.log(`\n${f.name}: ${f.importError}`);
+    console.log(`\nbench: ${verdict(pass)}`);
+  }
+  return pass ? 0 : 1;
+}
+
+process.exitCode = await main();

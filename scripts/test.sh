@@ -10,6 +10,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund >&2
 fi
 bash scripts/setup-venv.sh
+# The code must also run on the other supported major (the machine's own Node, 20 here): the CLI
+# tests run it once with that binary too.
+export AUTOPILOT_SECOND_NODE="$(command -v node)"
 NODE=$(bash scripts/node22.sh)
 export PATH="$(dirname "$NODE"):$PATH"
 echo "test: node $(node --version)" >&2

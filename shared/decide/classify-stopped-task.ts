@@ -93,10 +93,14 @@ const rules: Rule[] = [
   {
     // Checked before exit codes: containers stopped by a replacement exit 137/143, which is no failure.
     cause: 'deployment',
-    match: (t) =>
-      t.stopCode === 'ServiceSchedulerInitiated' && SCHEDULER_REPLACEMENT.test(t.stoppedReason ?? '')
-        ? { evidence: `stopCode ServiceSchedulerInitiated: ${t.stoppedReason}` }
-        : undefined,
+    match: (t) => {
+      if (t.stopCode === 'ServiceSchedulerInitiated' && SCHEDULER_REPLACEMENT.test(t.stoppedReason ?? '')) {
+        return { evidence: `stopCode ServiceSchedulerInitiated: ${t.stoppedReason}` };
+      }
+      // Older events carry no stopCode; the scheduler's own wording still identifies a replacement.
+      if (!t.stopCode && /^Scaling activity initiated by/.test(t.stoppedReason ?? '')) return { evidence: `stoppedReason: ${t.stoppedReason}` };
+      return undefined;
+    },
   },
   {
     cause: 'app-exit',

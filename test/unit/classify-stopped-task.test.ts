@@ -147,6 +147,11 @@ const cases: Array<{ why: string; task: Facts; cause: Cause; container?: string 
     container: 'web',
   },
   {
+    why: 'an older event without a stopCode is still a deployment replacement by its reason',
+    task: { stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1234567890123456789)', containers: [c('web', 143)], service: 'web' },
+    cause: 'deployment',
+  },
+  {
     why: 'a scheduler stop for an unknown reason is not an app exit, whatever the exit codes',
     task: { stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task was stopped because of an unexpected condition', containers: [c('web', 143)], service: 'web' },
     cause: 'unknown',

@@ -11,8 +11,12 @@ import { listFixtures } from '../support/fixtures.js';
 const run = promisify(execFile);
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWith(process.execPath, ...args);
+}
+
+async function cliWith(node: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'bin', 'ecs-autopilot.mjs'), ...args], {
+    const { stdout, stderr } = await run(node, [join(projectRoot, 'bin', 'ecs-autopilot.mjs'), ...args], {
       cwd: projectRoot,
       // --offline must not need credentials or an endpoint: make sure none is there to use.
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
@@ -82,6 +86,17 @@ describe('ecs-autopilot replay --offline', () => {
     const bad = await cli('replay', '--offline', '--config', join(dir, 'bad.yml'), 'test/fixtures/events/task-stopped-oom.json');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(`${join(dir, 'bad.yml')}: notify.causes.oom: unknown key 'notfy'`);
+  });
+});
+
+// scripts/test.sh runs the tests on Node 22 and names the machine's other Node here (20 on CI).
+const secondNode = process.env.AUTOPILOT_SECOND_NODE;
+describe.runIf(secondNode && secondNode !== process.execPath)('on the other supported Node major', () => {
+  it('replays the fixtures with the same result', async () => {
+    const files = listFixtures('events').map((f) => join('test', 'fixtures', f));
+    const [here, there] = await Promise.all([cli('replay', '--offline', ...files), cliWith(secondNode!, 'replay', '--offline', ...files)]);
+    expect(there.code, there.stderr).toBe(0);
+    expect(there.stdout).toBe(here.stdout);
   });
 });
 

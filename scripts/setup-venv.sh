@@ -13,11 +13,16 @@ if [ -x "$VENV/bin/moto_server" ] && [ -x "$VENV/bin/cfn-lint" ] && [ "$(cat "$S
 fi
 
 PY=${PYTHON:-python3}
-command -v "$PY" >/dev/null || { echo "setup-venv: python3 (3.9+) is needed for the AWS emulator; install it and retry" >&2; exit 1; }
+command -v "$PY" >/dev/null || { echo "setup-venv: python3 (3.9+) with venv is needed for the AWS emulator; install it and retry" >&2; exit 1; }
 echo "setup-venv: installing $PINS into $VENV (first run only)" >&2
 rm -rf "$VENV"
 "$PY" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+log=$(mktemp)
 # shellcheck disable=SC2086
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check $PINS >&2
+if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check $PINS >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "setup-venv: pip could not install $PINS (output above)" >&2
+  exit 1
+fi
+rm -f "$log"
 echo "$PINS" > "$STAMP"

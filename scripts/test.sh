@@ -5,11 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "test: npm ci" >&2
-  npm ci --no-audit --no-fund >&2
-fi
-bash scripts/setup-venv.sh
+bash scripts/ensure-deps.sh
 # The code must also run on the other supported major (the machine's own Node, 20 here): the CLI
 # tests run it once with that binary too.
 export AUTOPILOT_SECOND_NODE="$(command -v node)"

@@ -4,6 +4,8 @@ import { CAUSES, type Cause, SEVERITIES, type Severity } from '../decide/causes.
 
 export const SERVICE_TAG_PREFIX = 'ecs-autopilot:';
 
+// Every override only takes notifications away, never adds one: processEvent relies on that to
+// skip the tag lookup for events that plan nothing without them.
 export interface ServiceOverrides {
   /** `ecs-autopilot:notify = off` mutes the service; `on` is the default. */
   notify?: boolean;

@@ -51,7 +51,10 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
   }
   const { signal } = intake;
   const now = deps.now(signal);
-  const plan = decide(signal, await gatherState(signal, deps, now), deps.config, now);
+  // Service tags can only take actions away (mute, raise the floor), never add one: an event that
+  // plans nothing without them is settled without the ListTagsForResource call.
+  const untagged = decide(signal, {}, deps.config, now);
+  const plan = untagged.actions.length === 0 ? untagged : decide(signal, await gatherState(signal, deps, now), deps.config, now);
   const base = { id: signal.eventId, detailType: signal.detailType, kind: signal.kind, notes: plan.notes };
   if (plan.actions.length === 0) return { ...base, outcome: 'ignored', actions: [] };
 

@@ -80,6 +80,13 @@ describe('processEvent', () => {
     expect(claim).not.toHaveBeenCalled();
   });
 
+  it('reads no service tags for an event that plans nothing without them', async () => {
+    const tagsOf = vi.fn(async () => ({ tags: {} }));
+    const { deps } = pipeline({ serviceTags: { tagsOf } });
+    expect((await processEvent(loadFixture('events/task-stopped-user.json'), deps)).outcome).toBe('ignored');
+    expect(tagsOf).not.toHaveBeenCalled();
+  });
+
   it('reads service tags once per service through the reader, and goes on without them when they fail', async () => {
     const tagsOf = vi.fn(async () => ({ tags: {}, error: 'could not read the tags (AccessDeniedException)' }));
     const { deps, sent } = pipeline({ serviceTags: { tagsOf } });

@@ -4,16 +4,14 @@
 // Tests use it to check that what EventBridge drops is what decide() would ignore anyway, and
 // the demo to show which events never reach Lambda.
 
-function wildcardToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
+import { matchesGlob } from '../../shared/glob.js';
 
 function matchesAnythingBut(value: unknown, spec: unknown): boolean {
   if (value === undefined) return false;
   if (typeof spec === 'object' && spec !== null && !Array.isArray(spec)) {
     const s = spec as { prefix?: string; wildcard?: string | string[] };
     if (s.prefix !== undefined) return typeof value === 'string' && !value.startsWith(s.prefix);
-    if (s.wildcard !== undefined) return typeof value === 'string' && ![s.wildcard].flat().some((w) => wildcardToRegExp(w).test(value));
+    if (s.wildcard !== undefined) return typeof value === 'string' && ![s.wildcard].flat().some((w) => matchesGlob(w, value));
     throw new Error(`unsupported anything-but ${JSON.stringify(spec)}`);
   }
   return ![spec].flat().includes(value as never);
@@ -23,7 +21,7 @@ function matchesOne(value: unknown, matcher: unknown): boolean {
   if (typeof matcher !== 'object' || matcher === null) return value === matcher;
   const m = matcher as Record<string, unknown>;
   if ('prefix' in m) return typeof value === 'string' && value.startsWith(String(m.prefix));
-  if ('wildcard' in m) return typeof value === 'string' && wildcardToRegExp(String(m.wildcard)).test(value);
+  if ('wildcard' in m) return typeof value === 'string' && matchesGlob(String(m.wildcard), value);
   if ('anything-but' in m) return matchesAnythingBut(value, m['anything-but']);
   throw new Error(`unsupported matcher ${JSON.stringify(matcher)}`);
 }

@@ -1,18 +1,14 @@
 // Which clusters are watched, decided once from clusters.include / clusters.exclude and used twice:
 // as EventBridge pattern fragments (so events from other clusters never invoke Lambda) and as an
 // in-process check (so replay and any event that slips through agree with the patterns).
+import { matchesGlob } from '../glob.js';
 import type { AutopilotConfig } from './schema.js';
 
 type ClusterSelection = AutopilotConfig['clusters'];
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`);
-}
-
 export function isClusterWatched(selection: ClusterSelection, clusterName: string): boolean {
-  const included = selection.include.some((glob) => globToRegExp(glob).test(clusterName));
-  return included && !selection.exclude.some((glob) => globToRegExp(glob).test(clusterName));
+  const included = selection.include.some((glob) => matchesGlob(glob, clusterName));
+  return included && !selection.exclude.some((glob) => matchesGlob(glob, clusterName));
 }
 
 const watchesEverything = (selection: ClusterSelection) => selection.include.includes('*');

@@ -1,0 +1,14 @@
+// `*` globs, as clusters.include/exclude, route matchers and EventBridge wildcards use them:
+// `*` matches any run of characters, everything else matches itself.
+const compiled = new Map<string, RegExp>();
+
+export function globToRegExp(glob: string): RegExp {
+  let re = compiled.get(glob);
+  if (!re) {
+    re = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
+    compiled.set(glob, re);
+  }
+  return re;
+}
+
+export const matchesGlob = (glob: string, value: string): boolean => globToRegExp(glob).test(value);

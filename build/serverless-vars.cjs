@@ -31,9 +31,26 @@ function resourceArn(resource) {
       return config().notify.topicArn ?? { Ref: 'NotifyTopic' };
     case 'ecs-services':
       return sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/*');
-    default:
+    default: {
+      const arn = secretArn(resource);
+      if (arn) return arn;
       throw new Error(`build/serverless-vars.cjs: no ARN known for grant resource '${resource}'`);
+    }
   }
+}
+
+/**
+ * `ssm-parameter:<name>` and `secret:<name>` (shared/adapters/secret-reader.ts): a reference given
+ * as a full ARN is used as is. Secrets Manager appends a random 6-character suffix to a secret's
+ * ARN, so a name needs the trailing wildcard. No kms:Decrypt is granted: secrets under the
+ * AWS-managed keys (aws/ssm, aws/secretsmanager) do not need it.
+ */
+function secretArn(resource) {
+  const [, kind, name] = /^(ssm-parameter|secret):(.+)$/.exec(resource) ?? [];
+  if (!kind) return undefined;
+  if (name.startsWith('arn:')) return name;
+  if (kind === 'ssm-parameter') return sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name.replace(/^\//, '')}`);
+  return sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-*`);
 }
 
 /** The role policy of one function: its log group, its on-failure queue, and its adapters' grants. */

@@ -2,8 +2,12 @@
 // resource of the stack. A function's role is the union of the grants of the adapters it wires
 // (see functions/*/permissions.ts), rendered into serverless.yml by build/serverless-vars.cjs.
 
-/** Resources of the stack (or the account) a grant applies to; build/serverless-vars.cjs maps each to an ARN. */
-export type GrantResource = 'state-table' | 'notify-topic' | 'ecs-services';
+/**
+ * Resources of the stack (or the account) a grant applies to; build/serverless-vars.cjs maps each to an ARN.
+ * `ssm-parameter:<name>` and `secret:<name>` name one SSM parameter or Secrets Manager secret (a name or
+ * a full ARN), because secrets live outside the stack and a role should read only the ones configured.
+ */
+export type GrantResource = 'state-table' | 'notify-topic' | 'ecs-services' | `ssm-parameter:${string}` | `secret:${string}`;
 
 export interface IamGrant {
   /** What the grant is for, shown in the README's IAM table. */

@@ -5,7 +5,8 @@ const compiled = new Map<string, RegExp>();
 export function globToRegExp(glob: string): RegExp {
   let re = compiled.get(glob);
   if (!re) {
-    re = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
+    // `s`: a `*` also spans line breaks, which untrusted names may carry.
+    re = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`, 's');
     compiled.set(glob, re);
   }
   return re;

@@ -30,6 +30,8 @@ export interface NotificationMessage {
     stoppedReason?: string;
     stoppedAt?: string;
     containers: Array<{ name: string; image?: string; exitCode?: number; reason?: string }>;
+    /** The container the cause points at (an index into containers), when the classifier named one. */
+    implicatedContainer?: number;
   };
   links: Record<string, string>;
   eventId: string;

@@ -74,6 +74,7 @@ export function decideTaskStopped(task: TaskStopped, state: DecisionState, confi
       stoppedReason: task.stoppedReason,
       stoppedAt: task.stoppedAt,
       containers: task.containers.map(({ name, image, exitCode, reason }) => ({ name, image, exitCode, reason })),
+      ...(container && task.containers.includes(container) ? { implicatedContainer: task.containers.indexOf(container) } : {}),
     },
     links,
     eventId: task.eventId,

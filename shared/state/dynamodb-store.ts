@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { IamGrant } from '../adapters/iam.js';
-import { type AuditRecord, type ClaimResult, type StateStore, epochSeconds } from './store.js';
+import { type AuditRecord, type ClaimResult, type StateStore, type VersionedRecord, epochSeconds } from './store.js';
 
 export const stateStoreGrants: IamGrant[] = [
   {
@@ -173,5 +173,71 @@ export class DynamoDbStateStore implements StateStore {
       }),
     );
     return (page.Items ?? []).map((item) => JSON.parse(item.record?.S ?? '{}') as AuditRecord);
+  }
+
+  async getRecord<T>(key: string, now: Date): Promise<VersionedRecord<T> | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: S(`rec#${key}`), sk: S(ONE_ITEM) }, ConsistentRead: true }),
+    );
+    if (!Item || Number(Item.expiresAt?.N ?? 0) < epochSeconds(now)) return undefined;
+    return { value: JSON.parse(Item.value?.S ?? 'null') as T, version: Number(Item.version?.N ?? 0) };
+  }
+
+  async putRecord<T>(key: string, value: T, expectedVersion: number | undefined, now: Date, ttlSeconds: number): Promise<boolean> {
+    const t = epochSeconds(now);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { pk: S(`rec#${key}`), sk: S(ONE_ITEM), value: S(JSON.stringify(value)), version: N((expectedVersion ?? 0) + 1), expiresAt: N(t + ttlSeconds) },
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now', ExpressionAttributeValues: { ':now': N(t) } }
+            : {
+                ConditionExpression: 'version = :expected AND expiresAt >= :now',
+                ExpressionAttributeValues: { ':expected': N(expectedVersion), ':now': N(t) },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async putInCollection<T>(collection: string, id: string, value: T, now: Date, ttlSeconds: number): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: { pk: S(`col#${collection}`), sk: S(id), value: S(JSON.stringify(value)), expiresAt: N(epochSeconds(now) + ttlSeconds) },
+      }),
+    );
+  }
+
+  async listCollection<T>(collection: string, now: Date): Promise<Array<{ id: string; value: T }>> {
+    const items: Array<{ id: string; value: T }> = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: 'expiresAt >= :now',
+          ExpressionAttributeValues: { ':pk': S(`col#${collection}`), ':now': N(epochSeconds(now)) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push({ id: item.sk?.S ?? '', value: JSON.parse(item.value?.S ?? 'null') as T });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async deleteFromCollection(collection: string, id: string): Promise<boolean> {
+    const result = await this.client.send(
+      new DeleteItemCommand({ TableName: this.tableName, Key: { pk: S(`col#${collection}`), sk: S(id) }, ReturnValues: 'ALL_OLD' }),
+    );
+    return result.Attributes !== undefined;
   }
 }

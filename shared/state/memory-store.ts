@@ -1,6 +1,6 @@
 // The state store in memory: for `replay --offline` (state carried from one event to the next)
 // and unit tests. Same semantics as the DynamoDB store, expiry included.
-import { type AuditRecord, type ClaimResult, type StateStore, epochSeconds } from './store.js';
+import { type AuditRecord, type ClaimResult, type StateStore, type VersionedRecord, epochSeconds } from './store.js';
 
 interface EventClaim {
   status: 'in-progress' | 'done';
@@ -13,6 +13,8 @@ export class MemoryStateStore implements StateStore {
   private readonly windows = new Map<string, Map<string, number>>();
   private readonly cooldowns = new Map<string, number>();
   private readonly audit: Array<{ record: AuditRecord; expiresAt: number }> = [];
+  private readonly records = new Map<string, { json: string; version: number; expiresAt: number }>();
+  private readonly collections = new Map<string, Map<string, { json: string; expiresAt: number }>>();
 
   async claimEvent(eventId: string, now: Date, leaseSeconds: number, ttlSeconds: number): Promise<ClaimResult> {
     const t = epochSeconds(now);
@@ -62,5 +64,39 @@ export class MemoryStateStore implements StateStore {
       .map((a) => a.record)
       .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
       .slice(0, limit);
+  }
+
+  async getRecord<T>(key: string, now: Date): Promise<VersionedRecord<T> | undefined> {
+    const record = this.records.get(key);
+    if (!record || record.expiresAt < epochSeconds(now)) return undefined;
+    // Stored as JSON, as in DynamoDB, so callers never share objects with the store.
+    return { value: JSON.parse(record.json) as T, version: record.version };
+  }
+
+  async putRecord<T>(key: string, value: T, expectedVersion: number | undefined, now: Date, ttlSeconds: number): Promise<boolean> {
+    const t = epochSeconds(now);
+    const current = this.records.get(key);
+    const live = current && current.expiresAt >= t ? current : undefined;
+    if (expectedVersion === undefined ? live !== undefined : live?.version !== expectedVersion) return false;
+    this.records.set(key, { json: JSON.stringify(value), version: (live?.version ?? 0) + 1, expiresAt: t + ttlSeconds });
+    return true;
+  }
+
+  async putInCollection<T>(collection: string, id: string, value: T, now: Date, ttlSeconds: number): Promise<void> {
+    const items = this.collections.get(collection) ?? new Map<string, { json: string; expiresAt: number }>();
+    this.collections.set(collection, items);
+    items.set(id, { json: JSON.stringify(value), expiresAt: epochSeconds(now) + ttlSeconds });
+  }
+
+  async listCollection<T>(collection: string, now: Date): Promise<Array<{ id: string; value: T }>> {
+    const t = epochSeconds(now);
+    return [...(this.collections.get(collection) ?? new Map<string, { json: string; expiresAt: number }>())]
+      .filter(([, item]) => item.expiresAt >= t)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([id, item]) => ({ id, value: JSON.parse(item.json) as T }));
+  }
+
+  async deleteFromCollection(collection: string, id: string): Promise<boolean> {
+    return this.collections.get(collection)?.delete(id) ?? false;
   }
 }

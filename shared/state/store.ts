@@ -38,6 +38,23 @@ export interface StateStore {
   appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void>;
   /** Most recent first. */
   listAudit(limit: number): Promise<AuditRecord[]>;
+  /** A JSON record with a version (notification groups, service health, disconnected agents). */
+  getRecord<T>(key: string, now: Date): Promise<VersionedRecord<T> | undefined>;
+  /**
+   * Optimistic write: succeeds only if the record is still at `expectedVersion` (undefined: it
+   * must not exist, or have expired). Returns false when another invocation got there first;
+   * the caller reads again and re-decides.
+   */
+  putRecord<T>(key: string, value: T, expectedVersion: number | undefined, now: Date, ttlSeconds: number): Promise<boolean>;
+  /** Small named sets of JSON items (silences): put, list (unexpired), delete. */
+  putInCollection<T>(collection: string, id: string, value: T, now: Date, ttlSeconds: number): Promise<void>;
+  listCollection<T>(collection: string, now: Date): Promise<Array<{ id: string; value: T }>>;
+  deleteFromCollection(collection: string, id: string): Promise<boolean>;
+}
+
+export interface VersionedRecord<T> {
+  value: T;
+  version: number;
 }
 
 export const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);

@@ -97,4 +97,41 @@ describe.each(stores)('state store contract: %s', (_name, makeStore) => {
     const results = await Promise.all(Array.from({ length: 8 }, () => store.claimEvent('race', t0, 900, 3600)));
     expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
   });
+
+  it('writes a versioned record only from the version it read', async () => {
+    expect(await store.getRecord('group/a', t0)).toBeUndefined();
+    expect(await store.putRecord('group/a', { count: 1 }, undefined, t0, 3600)).toBe(true);
+    expect(await store.putRecord('group/a', { count: 9 }, undefined, t0, 3600)).toBe(false);
+    const read = await store.getRecord<{ count: number }>('group/a', at(1));
+    expect(read).toEqual({ value: { count: 1 }, version: 1 });
+    expect(await store.putRecord('group/a', { count: 2 }, read!.version, at(2), 3600)).toBe(true);
+    expect(await store.putRecord('group/a', { count: 3 }, read!.version, at(3), 3600)).toBe(false);
+    expect(await store.getRecord('group/a', at(4))).toEqual({ value: { count: 2 }, version: 2 });
+  });
+
+  it('treats an expired record as absent', async () => {
+    await store.putRecord('group/b', { n: 1 }, undefined, t0, 10);
+    expect(await store.getRecord('group/b', at(11))).toBeUndefined();
+    expect(await store.putRecord('group/b', { n: 2 }, undefined, at(11), 10)).toBe(true);
+  });
+
+  it('lets exactly one of concurrent writers from the same version win', async () => {
+    await store.putRecord('group/c', { n: 0 }, undefined, t0, 3600);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.putRecord('group/c', { n: i }, 1, t0, 3600)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('keeps collections of items, lists the unexpired ones and deletes', async () => {
+    await store.putInCollection('silences', 's2', { service: 'web' }, t0, 100);
+    await store.putInCollection('silences', 's1', { cause: 'oom' }, t0, 10);
+    await store.putInCollection('other', 'x', {}, t0, 100);
+    expect(await store.listCollection('silences', at(5))).toEqual([
+      { id: 's1', value: { cause: 'oom' } },
+      { id: 's2', value: { service: 'web' } },
+    ]);
+    expect((await store.listCollection('silences', at(11))).map((i) => i.id)).toEqual(['s2']);
+    expect(await store.deleteFromCollection('silences', 's2')).toBe(true);
+    expect(await store.deleteFromCollection('silences', 's2')).toBe(false);
+    expect(await store.listCollection('silences', at(5))).toEqual([{ id: 's1', value: { cause: 'oom' } }]);
+  });
 });

@@ -31,7 +31,23 @@ function resourceArn(resource) {
       return config().notify.topicArn ?? { Ref: 'NotifyTopic' };
     case 'ecs-services':
       return sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/*');
+    case 'ecs-container-instances':
+      return sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:container-instance/*');
+    case 'cloudwatch-alarms':
+      return sub('arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*');
+    case 'timer-queue':
+      return { 'Fn::GetAtt': ['TimerQueue', 'Arn'] };
+    case 'any-resource':
+      // For actions with no resource type in the Service Authorization Reference (ecs:ListClusters,
+      // ecs:ListServices): IAM accepts only "*" for them, AWS offers nothing narrower.
+      return '*';
+    case 'log-streams':
+      // logs:GetLogEvents has the log-stream resource type (Service Authorization Reference), so the
+      // ARN must name streams: a log-group ARN alone does not match. Groups come from task
+      // definitions at run time, hence every group; the region is the stack's, the only one read.
+      return sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*:log-stream:*');
     default: {
+      if (resource.startsWith('sns-topic:')) return resource.slice('sns-topic:'.length);
       const arn = secretArn(resource);
       if (arn) return arn;
       throw new Error(`build/serverless-vars.cjs: no ARN known for grant resource '${resource}'`);
@@ -67,8 +83,31 @@ function functionPolicy(functionName, grants) {
   ];
 }
 
+/**
+ * The notify function's triggers: one EventBridge rule per pattern the configuration produces
+ * (shared/config/event-patterns.ts), each with the dead-letter queue, and the timer queue.
+ */
+function notifyEvents({ resolveVariable }) {
+  return Promise.resolve(resolveVariable('sls:stage')).then((stage) => [
+    ...loadTs('../shared/config/event-patterns.ts')
+      .notifyPatterns(config())
+      .map(({ name, description, pattern }) => ({
+        eventBridge: {
+          name: `ecs-autopilot-${stage}-${name}`,
+          description,
+          pattern,
+          // Events EventBridge cannot deliver to Lambda at all land in the dead-letter queue.
+          deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+          retryPolicy: { maximumEventAge: 86400, maximumRetryAttempts: 185 },
+        },
+      })),
+    { sqs: { arn: { 'Fn::GetAtt': ['TimerQueue', 'Arn'] }, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } },
+  ]);
+}
+
 module.exports = {
   autopilot: () => config(),
+  notifyEvents,
   taskStoppedPattern: () => loadTs('../shared/config/event-patterns.ts').taskStoppedPattern(config()),
-  notifyPolicy: () => functionPolicy('notify', loadTs('../functions/notify/permissions.ts').notifyGrants),
+  notifyPolicy: () => functionPolicy('notify', loadTs('../functions/notify/permissions.ts').notifyGrants(config())),
 };

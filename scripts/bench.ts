@@ -76,6 +76,7 @@ const childEnv = {
   PATH: process.env.PATH ?? '',
   STATE_TABLE: 'bench',
   NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
+  TIMER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-timers',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'x',
   AWS_SECRET_ACCESS_KEY: 'y',
@@ -159,14 +160,14 @@ function throughput(): Throughput {
   const now = new Date();
   const decideAll = (): number => {
     let n = 0;
-    for (const signal of signals) n += decide(signal, {}, config, now).actions.length;
+    for (const signal of signals) n += decide(signal, {}, config, now).notifications.length;
     return n;
   };
   const parseDecideAll = (): number => {
     let n = 0;
     for (const raw of raws) {
       const intake = parseEvent(raw);
-      if (intake.type === 'signal') n += decide(intake.signal, {}, config, now).actions.length;
+      if (intake.type === 'signal') n += decide(intake.signal, {}, config, now).notifications.length;
     }
     return n;
   };

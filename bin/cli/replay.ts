@@ -4,19 +4,14 @@
 //   --offline   no AWS call at all: in-memory state carried from event to event, actions planned.
 //   (default)   reads live AWS (service tags) with the ambient credentials; actions planned only.
 //   --execute   carries the actions out against a deployed stack (STATE_TABLE, NOTIFY_TOPIC_ARN).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { createAwsClient } from '../../shared/adapters/aws-clients.js';
-import { createServiceTagReader } from '../../shared/adapters/ecs-service-tags.js';
-import { createSnsNotifier } from '../../shared/adapters/sns-notifier.js';
-import { readEnvironment, requireSetting } from '../../shared/config/environment.js';
+import { effectiveReceivers } from '../../shared/config/receivers.js';
+import { readEnvironment } from '../../shared/config/environment.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
-import type { Notifier } from '../../shared/adapters/sns-notifier.js';
+import type { Receivers } from '../../shared/execute/execute.js';
 import { type PipelineDependencies, processEvent } from '../../shared/execute/process-event.js';
 import { IntakeError } from '../../shared/intake/index.js';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
 import { MemoryStateStore } from '../../shared/state/memory-store.js';
+import { notifyDependencies, notifyEnrichers } from '../../functions/notify/wiring.js';
 import { type EventEntry, readEventFile } from './read-events.js';
 
 export interface ReplayOptions {
@@ -35,33 +30,25 @@ export interface ReplayLine {
   source: string;
 }
 
-const refuseToSend: Notifier = {
-  notify: async () => {
+/** Receivers that refuse: a planned action is never sent, and a bug that tried would say so. */
+function planOnlyReceivers(config: AutopilotConfig): Receivers {
+  const refuse = async () => {
     throw new Error('replay planned this action only; pass --execute to carry it out');
-  },
-};
+  };
+  return Object.fromEntries(Object.keys(effectiveReceivers(config)).map((name) => [name, { notify: refuse }]));
+}
 
 function dependencies(options: ReplayOptions): PipelineDependencies {
+  // Each event's own time is the clock, so grouping plays out as it did.
   const eventTime = (signal?: { time: string }) => {
     const parsed = signal ? new Date(signal.time) : new Date(NaN);
     return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
   };
-  if (options.offline) {
-    return { config: options.config, store: new MemoryStateStore(), adapters: { notifier: refuseToSend }, dryRun: true, now: eventTime };
-  }
+  const planOnly = { config: options.config, store: new MemoryStateStore(), receivers: planOnlyReceivers(options.config), dryRun: true, now: eventTime };
+  if (options.offline) return planOnly;
   const env = readEnvironment();
-  const serviceTags = createServiceTagReader(createAwsClient(ECSClient, env), options.config.serviceTags.cacheSeconds);
-  if (!options.execute) {
-    return { config: options.config, store: new MemoryStateStore(), adapters: { notifier: refuseToSend }, serviceTags, dryRun: true, now: eventTime };
-  }
-  return {
-    config: options.config,
-    store: new DynamoDbStateStore(createAwsClient(DynamoDBClient, env), requireSetting(env, 'stateTable', 'STATE_TABLE')),
-    adapters: { notifier: createSnsNotifier(createAwsClient(SNSClient, env), options.config.notify.topicArn ?? requireSetting(env, 'notifyTopicArn', 'NOTIFY_TOPIC_ARN')) },
-    serviceTags,
-    dryRun: false,
-    now: () => new Date(),
-  };
+  if (!options.execute) return { ...planOnly, enrichers: notifyEnrichers(env, options.config) };
+  return notifyDependencies(env, options.config, () => ({ remainingMs: () => 60_000 }), () => new Date());
 }
 
 function errorLine(entry: EventEntry, error: unknown): ReplayLine {
@@ -92,7 +79,7 @@ export async function* replay(files: string[], options: ReplayOptions): AsyncGen
           id: outcome.id,
           detailType: outcome.detailType,
           outcome: outcome.outcome,
-          actions: outcome.actions.map(({ status: _status, ...action }) => action),
+          actions: outcome.actions.map(({ result: _result, ...action }) => action),
           ...(outcome.notes.length ? { notes: outcome.notes } : {}),
           source: entry.source,
         };

@@ -1,32 +1,45 @@
-// notify: ECS events in, SNS notifications out. Wiring only: parse, decide and execute live in shared/.
+// notify: ECS events, CloudWatch alarms and its own timers in; Slack and SNS notifications out.
+// Wiring only: parse, decide and execute live in shared/.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
-import { createServiceTagReader } from '../../shared/adapters/ecs-service-tags.js';
-import { createAwsClient } from '../../shared/adapters/aws-clients.js';
-import { createSnsNotifier } from '../../shared/adapters/sns-notifier.js';
-import { embeddedConfig, readEnvironment, requireSetting } from '../../shared/config/environment.js';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
-import { processEvent } from '../../shared/execute/process-event.js';
+import { type EventOutcome, processEvent } from '../../shared/execute/process-event.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
+import { notifyDependencies } from './wiring.js';
 
 // Once per container: configuration validated at cold start, clients created outside the handler.
-const env = readEnvironment();
 const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
 const logger = new Logger({ serviceName: 'ecs-autopilot-notify' });
-
-const dependencies = {
+let invocation: Context | undefined;
+const dependencies = notifyDependencies(
+  readEnvironment(),
   config,
-  store: new DynamoDbStateStore(createAwsClient(DynamoDBClient, env), requireSetting(env, 'stateTable', 'STATE_TABLE')),
-  adapters: {
-    notifier: createSnsNotifier(createAwsClient(SNSClient, env), config.notify.topicArn ?? requireSetting(env, 'notifyTopicArn', 'NOTIFY_TOPIC_ARN')),
-  },
-  serviceTags: createServiceTagReader(createAwsClient(ECSClient, env), config.serviceTags.cacheSeconds),
-  dryRun: false,
-  now: () => new Date(),
-};
+  () => ({ remainingMs: () => invocation?.getRemainingTimeInMillis() ?? 30_000 }),
+  () => new Date(),
+);
 
-export const handler = middy(async (event: unknown) => processEvent(event, dependencies)).use(logOutcome(logger));
+function isSqsBatch(event: unknown): event is { Records: Array<{ messageId: string }> } {
+  const records = (event as { Records?: unknown })?.Records;
+  return Array.isArray(records) && records.every((r) => (r as { eventSource?: unknown })?.eventSource === 'aws:sqs');
+}
+
+async function handle(event: unknown, context: Context): Promise<EventOutcome | SQSBatchResponse> {
+  invocation = context;
+  if (!isSqsBatch(event)) return processEvent(event, dependencies);
+  // Timer messages: each is one event; a failed one goes back to the queue (and, after retries,
+  // to its dead-letter queue) without failing the others.
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      await processEvent(record, dependencies);
+    } catch (error) {
+      logger.error('timer failed', { messageId: record.messageId, errorName: (error as Error).name, reason: (error as Error).message });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+}
+
+export const handler = middy(handle).use(logOutcome(logger));

@@ -1,5 +1,5 @@
 // A local evaluator of the EventBridge pattern operators this project emits (exact values,
-// prefix, wildcard, anything-but with a value, a list, a prefix or wildcards), following
+// prefix, wildcard, anything-but with a value, a list, a prefix or wildcards, and $or), following
 // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
 // Tests use it to check that what EventBridge drops is what decide() would ignore anyway, and
 // the demo to show which events never reach Lambda.
@@ -28,6 +28,8 @@ function matchesOne(value: unknown, matcher: unknown): boolean {
 
 export function matchesPattern(event: unknown, pattern: Record<string, unknown>): boolean {
   return Object.entries(pattern).every(([key, expected]) => {
+    // `$or`: any of the listed sub-patterns, each applied at this level.
+    if (key === '$or') return (expected as Array<Record<string, unknown>>).some((sub) => matchesPattern(event, sub));
     const value = typeof event === 'object' && event !== null ? (event as Record<string, unknown>)[key] : undefined;
     if (Array.isArray(expected)) {
       const values = Array.isArray(value) ? value : [value];

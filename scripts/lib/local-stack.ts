@@ -15,6 +15,8 @@ export interface LocalStack {
   topicArn: string;
   /** An SQS queue subscribed to the topic: what a subscriber would receive. */
   subscriberQueueUrl: string;
+  /** The pipeline's timer queue (group flushes, agent checks), as in serverless.yml. */
+  timerQueueUrl: string;
   /** The environment the deployed functions get from serverless.yml, pointed at the emulator. */
   functionEnv: Record<string, string>;
 }
@@ -52,12 +54,14 @@ export async function createLocalStack(endpoint: string, name: string): Promise<
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-subscriber` }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn }));
+  const { QueueUrl: timerQueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-timers` }));
   return {
     endpoint,
     tableName,
     topicArn: TopicArn!,
     subscriberQueueUrl: QueueUrl!,
-    functionEnv: { ...EMULATOR_ENV, AWS_ENDPOINT_URL: endpoint, STATE_TABLE: tableName, NOTIFY_TOPIC_ARN: TopicArn! },
+    timerQueueUrl: timerQueueUrl!,
+    functionEnv: { ...EMULATOR_ENV, AWS_ENDPOINT_URL: endpoint, STATE_TABLE: tableName, NOTIFY_TOPIC_ARN: TopicArn!, TIMER_QUEUE_URL: timerQueueUrl! },
   };
 }
 

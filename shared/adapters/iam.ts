@@ -4,10 +4,26 @@
 
 /**
  * Resources of the stack (or the account) a grant applies to; build/serverless-vars.cjs maps each to an ARN.
+ * `sns-topic:<arn>` is a topic the configuration names as a receiver.
  * `ssm-parameter:<name>` and `secret:<name>` name one SSM parameter or Secrets Manager secret (a name or
  * a full ARN), because secrets live outside the stack and a role should read only the ones configured.
+ * `any-resource` is "*", only for actions that the Service Authorization Reference lists with no
+ * resource type (ecs:ListClusters, ecs:ListServices): AWS offers nothing narrower for them.
+ * `log-streams` is every log stream of the account in the stack's region (logs:GetLogEvents is
+ * authorised on the stream, not the group); which groups ECS writes to is known only at run time.
  */
-export type GrantResource = 'state-table' | 'notify-topic' | 'ecs-services' | `ssm-parameter:${string}` | `secret:${string}`;
+export type GrantResource =
+  | 'state-table'
+  | 'notify-topic'
+  | 'ecs-services'
+  | 'ecs-container-instances'
+  | 'cloudwatch-alarms'
+  | 'any-resource'
+  | 'log-streams'
+  | 'timer-queue'
+  | `sns-topic:${string}`
+  | `ssm-parameter:${string}`
+  | `secret:${string}`;
 
 export interface IamGrant {
   /** What the grant is for, shown in the README's IAM table. */

@@ -4,7 +4,10 @@ import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws
 import type { NotifyAction } from '../decide/plan.js';
 import type { IamGrant } from './iam.js';
 
-export const snsNotifierGrants: IamGrant[] = [{ purpose: 'publish notifications', actions: ['sns:Publish'], resource: 'notify-topic' }];
+/** Publish to the stack's topic, or to the topics the configuration names. */
+export function snsNotifierGrants(topicArns: Array<string | undefined>): IamGrant[] {
+  return topicArns.map((arn) => ({ purpose: 'publish notifications', actions: ['sns:Publish'], resource: arn ? (`sns-topic:${arn}` as const) : 'notify-topic' }));
+}
 
 export interface Notifier {
   notify(action: NotifyAction): Promise<{ messageId?: string }>;
@@ -21,6 +24,8 @@ export function notificationAttributes(action: NotifyAction): Record<string, Mes
   put('cluster', action.cluster);
   put('service', action.service);
   put('kind', action.kind);
+  put('status', action.status);
+  put('delivery', action.delivery);
   return attributes;
 }
 

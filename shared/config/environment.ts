@@ -6,6 +6,8 @@ export interface RuntimeEnvironment {
   endpointUrl?: string;
   stateTable?: string;
   notifyTopicArn?: string;
+  /** The SQS queue the pipeline sets its timers on (group flushes, agent checks). */
+  timerQueueUrl?: string;
   stage?: string;
 }
 
@@ -15,6 +17,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEn
     ...(env.AWS_ENDPOINT_URL ? { endpointUrl: env.AWS_ENDPOINT_URL } : {}),
     ...(env.STATE_TABLE ? { stateTable: env.STATE_TABLE } : {}),
     ...(env.NOTIFY_TOPIC_ARN ? { notifyTopicArn: env.NOTIFY_TOPIC_ARN } : {}),
+    ...(env.TIMER_QUEUE_URL ? { timerQueueUrl: env.TIMER_QUEUE_URL } : {}),
     ...(env.STAGE ? { stage: env.STAGE } : {}),
   };
 }

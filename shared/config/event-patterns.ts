@@ -6,6 +6,13 @@ import { clusterArnMatchers } from './cluster-filter.js';
 
 export type EventPattern = Record<string, unknown>;
 
+export interface NamedPattern {
+  /** Becomes the rule name `ecs-autopilot-<stage>-<name>`. */
+  name: string;
+  description: string;
+  pattern: EventPattern;
+}
+
 /**
  * Stopped tasks only (a task emits several state changes; only STOPPED is decided on). Scheduler
  * replacements during deployments and scale-in are dropped unless the `deployment` cause notifies.
@@ -18,4 +25,57 @@ export function taskStoppedPattern(config: AutopilotConfig): EventPattern {
     detail.stoppedReason = [{ 'anything-but': { prefix: 'Scaling activity initiated by' } }];
   }
   return { source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail };
+}
+
+/** Service actions that mean trouble (WARN, ERROR) and the steady state that resolves them; deployments. */
+function serviceEventsPattern(config: AutopilotConfig): EventPattern | undefined {
+  const { serviceActions, deployments } = config.notify.events;
+  const services = clusterArnMatchers(config.clusters, 'service');
+  const types = [...(serviceActions ? ['ECS Service Action'] : []), ...(deployments ? ['ECS Deployment State Change'] : [])];
+  if (types.length === 0) return undefined;
+  const pattern: EventPattern = { source: ['aws.ecs'], 'detail-type': types };
+  if (services) pattern.resources = services;
+  if (serviceActions && !deployments) pattern.detail = { $or: [{ eventType: ['WARN', 'ERROR'] }, { eventName: ['SERVICE_STEADY_STATE'] }] };
+  if (serviceActions && deployments) {
+    pattern.detail = { $or: [{ eventType: ['WARN', 'ERROR'] }, { eventName: ['SERVICE_STEADY_STATE'] }, { eventName: [{ prefix: 'SERVICE_DEPLOYMENT_' }] }] };
+  }
+  return pattern;
+}
+
+/**
+ * Container instances that start draining or whose agent disconnects. The steady stream of
+ * resource updates of healthy instances (agentConnected true) never reaches Lambda; a timer checks
+ * a disconnected agent again instead.
+ */
+function containerInstancePattern(config: AutopilotConfig): EventPattern | undefined {
+  if (!config.notify.events.containerInstances) return undefined;
+  const detail: Record<string, unknown> = { $or: [{ agentConnected: [false] }, { status: ['DRAINING'] }] };
+  const clusters = clusterArnMatchers(config.clusters, 'cluster');
+  if (clusters) detail.clusterArn = clusters;
+  return { source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'], detail };
+}
+
+/** Alarms going to ALARM, and back to OK from ALARM (not from INSUFFICIENT_DATA). */
+function alarmPattern(config: AutopilotConfig): EventPattern | undefined {
+  if (!config.notify.events.alarms) return undefined;
+  return {
+    source: ['aws.cloudwatch'],
+    'detail-type': ['CloudWatch Alarm State Change'],
+    detail: { $or: [{ state: { value: ['ALARM'] } }, { state: { value: ['OK'] }, previousState: { value: ['ALARM'] } }] },
+  };
+}
+
+/** Every rule of the notify function, for serverless.yml and for the consistency test. */
+export function notifyPatterns(config: AutopilotConfig): NamedPattern[] {
+  const rules: Array<NamedPattern | undefined> = [
+    config.notify.events.taskStopped ? { name: 'task-stopped', description: 'Stopped ECS tasks (deployment replacements filtered out)', pattern: taskStoppedPattern(config) } : undefined,
+    withPattern('service-events', 'ECS service trouble, steady state and deployments', serviceEventsPattern(config)),
+    withPattern('container-instances', 'ECS container instances draining or with a disconnected agent', containerInstancePattern(config)),
+    withPattern('alarms', 'CloudWatch alarms to ALARM and back to OK', alarmPattern(config)),
+  ];
+  return rules.filter((r): r is NamedPattern => r !== undefined);
+}
+
+function withPattern(name: string, description: string, pattern: EventPattern | undefined): NamedPattern | undefined {
+  return pattern ? { name, description, pattern } : undefined;
 }

@@ -1,6 +1,7 @@
 // Validation of an already-parsed configuration object. No YAML here: Lambda bundles receive the
 // configuration as JSON embedded at package time, and validate it again at cold start with this.
 import { describeIssues } from '../validation.js';
+import { receiverProblems } from './receivers.js';
 import { type AutopilotConfig, configSchema, validKeysAt } from './schema.js';
 
 export class ConfigError extends Error {
@@ -15,6 +16,8 @@ export class ConfigError extends Error {
 
 export function validateConfig(value: unknown, source: string): AutopilotConfig {
   const result = configSchema.safeParse(value ?? {}, { reportInput: true });
-  if (result.success) return result.data;
-  throw new ConfigError(source, describeIssues(result.error, validKeysAt));
+  if (!result.success) throw new ConfigError(source, describeIssues(result.error, validKeysAt));
+  const problems = receiverProblems(result.data);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return result.data;
 }

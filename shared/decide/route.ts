@@ -35,7 +35,9 @@ export interface RouteResult extends Grouping {
   groupKey: string;
 }
 
-export const DEFAULT_GROUPING: Grouping = { groupBy: ['cluster', 'service', 'cause'], groupWait: 30, groupInterval: 300, repeatInterval: 4 * 3600 };
+// groupWait 0, unlike Alertmanager's 30 s: the first failure of a group pages at once; later ones are
+// folded into updates. Set groupWait to batch the first message too.
+export const DEFAULT_GROUPING: Grouping = { groupBy: ['cluster', 'service', 'cause'], groupWait: 0, groupInterval: 300, repeatInterval: 4 * 3600 };
 
 function matches(node: RouteNode, labels: Labels): boolean {
   return Object.entries(node.match ?? {}).every(([label, globs]) => {

@@ -1,22 +1,30 @@
-// Carries a plan out through adapters. Dry-run lives here and only here: a planned action is
-// reported exactly as it would be executed, without the call.
+// Carries planned notify actions out through receivers. Dry-run lives here and only here: a
+// planned action is reported exactly as it would be delivered, without the call. Suppressed
+// actions are reported and never sent.
 import type { Notifier } from '../adapters/sns-notifier.js';
-import type { Action } from '../decide/plan.js';
+import type { NotifyAction } from '../decide/plan.js';
+import { renderPlainText } from '../render/plain-text.js';
 
-export interface Adapters {
-  notifier: Notifier;
-}
+/** Receivers by name, as the configuration names them. */
+export type Receivers = Record<string, Notifier>;
 
 export interface ActionReport {
-  type: Action['type'];
+  type: 'notify';
+  receiver: string;
+  group: string;
+  delivery: NotifyAction['delivery'];
+  reason?: string;
+  kind: string;
+  status: string;
   severity: string;
   cause: string;
-  kind: string;
   cluster: string;
   service?: string;
   subject: string;
-  /** `sent` when carried out, `planned` in dry-run / offline. */
-  status: 'sent' | 'planned';
+  /** The message as plain text: what the receiver is sent, readable in a terminal. */
+  text: string;
+  /** `sent` when delivered, `planned` in dry-run / offline, `suppressed` when grouped. */
+  result: 'sent' | 'planned' | 'suppressed';
   messageId?: string;
 }
 
@@ -24,33 +32,21 @@ export interface ExecuteOptions {
   dryRun: boolean;
 }
 
-function report(action: Action, status: ActionReport['status'], messageId?: string): ActionReport {
-  return {
-    type: action.type,
-    severity: action.severity,
-    cause: action.cause,
-    kind: action.kind,
-    cluster: action.cluster,
-    ...(action.service ? { service: action.service } : {}),
-    subject: action.subject,
-    status,
-    ...(messageId ? { messageId } : {}),
-  };
+function report(action: NotifyAction, result: ActionReport['result'], messageId?: string): ActionReport {
+  const { message: _message, type, ...rest } = action;
+  return { type, ...rest, text: renderPlainText(action.message), result, ...(messageId ? { messageId } : {}) };
 }
 
-export async function execute(actions: Action[], adapters: Adapters, options: ExecuteOptions): Promise<ActionReport[]> {
+export async function deliver(actions: NotifyAction[], receivers: Receivers, options: ExecuteOptions): Promise<ActionReport[]> {
   const reports: ActionReport[] = [];
   for (const action of actions) {
-    if (options.dryRun) {
-      reports.push(report(action, 'planned'));
-      continue;
-    }
-    switch (action.type) {
-      case 'notify': {
-        const { messageId } = await adapters.notifier.notify(action);
-        reports.push(report(action, 'sent', messageId));
-        break;
-      }
+    if (action.delivery === 'suppressed') reports.push(report(action, 'suppressed'));
+    else if (options.dryRun) reports.push(report(action, 'planned'));
+    else {
+      const receiver = receivers[action.receiver];
+      if (!receiver) throw new Error(`receiver '${action.receiver}' has no adapter; check notify.receivers`);
+      const { messageId } = await receiver.notify(action);
+      reports.push(report(action, 'sent', messageId));
     }
   }
   return reports;

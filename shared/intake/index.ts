@@ -8,6 +8,7 @@ import { eventEnvelopeSchema, parseOrThrow } from './envelope.js';
 import { IntakeError } from './errors.js';
 import type { EventParser } from './parser.js';
 import { scheduledEventParser } from './scheduled-event.js';
+import { isSqsRecord, parseTimerRecord } from './timer.js';
 import type { Intake } from './signals.js';
 
 export { IntakeError } from './errors.js';
@@ -30,12 +31,14 @@ function stringField(raw: unknown, key: string): string {
 }
 
 /**
- * Turns one raw event, as EventBridge or a Logs subscription delivers it to Lambda, into a Signal.
+ * Turns one raw event, as EventBridge, a Logs subscription or the timer queue (one SQS record)
+ * delivers it to Lambda, into a Signal.
  * Throws IntakeError for malformed input; returns `unrecognised` for a well-formed event of a kind
  * this tool does not handle (it is logged and ignored, never a crash).
  */
 export function parseEvent(raw: unknown): Intake {
   if (isLogsSubscriptionEvent(raw)) return { type: 'signal', signal: parseLogsSubscription(raw) };
+  if (isSqsRecord(raw)) return { type: 'signal', signal: parseTimerRecord(raw) };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new IntakeError('', '', [`expected an EventBridge event object or a CloudWatch Logs subscription event, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : `a ${typeof raw}`}`]);
   }

@@ -117,6 +117,19 @@ export interface LogBatch extends SignalBase {
   logEvents: LogEventLine[];
 }
 
+/** Work the pipeline set itself for later: check a disconnected agent again, flush a group. */
+export type TimerBody =
+  | { type: 'agent-check'; containerInstanceArn: string; cluster: string; ec2InstanceId?: string }
+  | { type: 'group-flush'; group: string };
+
+/** A timer firing: an SQS message the pipeline sent itself with a delay. */
+export interface TimerFired extends SignalBase {
+  kind: 'timer';
+  region: string;
+  account: string;
+  body: TimerBody;
+}
+
 export type Signal =
   | TaskStopped
   | TaskStateChanged
@@ -125,7 +138,8 @@ export type Signal =
   | ContainerInstanceStateChanged
   | AlarmStateChanged
   | ScheduledTick
-  | LogBatch;
+  | LogBatch
+  | TimerFired;
 
 export type SignalKind = Signal['kind'];
 

@@ -29,7 +29,9 @@ function taskLine(message: NotificationMessage): string | undefined {
 }
 
 export function renderPlainText(message: NotificationMessage): string {
-  const head = `[${message.severity.toUpperCase()}] ${message.cause}  ${whereOf(message)}`;
+  const level = message.status === 'resolved' ? 'RESOLVED' : message.severity.toUpperCase();
+  const count = message.group && message.group.count > 1 ? `  (${message.group.count} in this group since ${message.group.firstAt})` : '';
+  const head = `[${level}] ${message.cause}  ${whereOf(message)}${count}`;
   const links = Object.entries(message.links).map(([name, url]) => `  ${oneLine(name)}: ${oneLine(url)}`);
   const lines = [
     oneLine(head),
@@ -38,6 +40,7 @@ export function renderPlainText(message: NotificationMessage): string {
     `do: ${oneLine(message.hint)}`,
     taskLine(message),
     message.task?.stoppedReason ? `reason: ${oneLine(message.task.stoppedReason)}` : undefined,
+    ...(message.logTail && 'lines' in message.logTail ? [`last log lines (${oneLine(message.logTail.logStream)}):`, ...message.logTail.lines.map((l) => `  | ${oneLine(l)}`)] : []),
     `at: ${oneLine(message.eventTime)} (${oneLine(message.region)}, account ${oneLine(message.account)})`,
     ...(message.warnings ?? []).map((w) => `warning: ${oneLine(w)}`),
     ...(links.length > 0 ? ['links:', ...links] : []),

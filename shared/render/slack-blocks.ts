@@ -67,7 +67,7 @@ export interface SlackRenderOptions {
   mention?: string;
 }
 
-// A 'resolved' state (✅) belongs here once notifications can resolve.
+const RESOLVED_EMOJI = '✅';
 const SEVERITY_EMOJI: Record<Severity, string> = { critical: '🔴', warning: '🟠', info: '🔵' };
 
 const mrkdwn = (text: string): MrkdwnObject => ({ type: 'mrkdwn', text, verbatim: true });
@@ -158,9 +158,12 @@ function mentionPrefix(mention: string | undefined): string {
 }
 
 export function renderSlackMessage(message: NotificationMessage, options: SlackRenderOptions = {}): SlackMessage {
-  const emoji = SEVERITY_EMOJI[message.severity] ?? '⚪';
+  const resolved = message.status === 'resolved';
+  const emoji = resolved ? RESOLVED_EMOJI : (SEVERITY_EMOJI[message.severity] ?? '⚪');
   const mention = mentionPrefix(options.mention);
-  const header = `${emoji} ${message.severity.toUpperCase()}: ${message.cause} in ${whereOf(message)}`;
+  const level = resolved ? 'RESOLVED' : message.severity.toUpperCase();
+  const count = message.group && message.group.count > 1 ? ` (${message.group.count} since ${message.group.firstAt.slice(11, 16)} UTC)` : '';
+  const header = `${emoji} ${level}: ${message.cause} in ${whereOf(message)}${count}`;
 
   // The title already contains the meaning when decide built it; saying it twice is noise.
   const meaning = message.title.includes(message.meaning) ? '' : message.meaning;
@@ -175,11 +178,18 @@ export function renderSlackMessage(message: NotificationMessage, options: SlackR
   ];
   const reasons = reportedReasons(message);
   if (reasons) blocks.push(reasons);
+  const tail = message.logTail;
+  if (tail && 'lines' in tail && tail.lines.length > 0) {
+    const prefix = '*Last log lines*\n';
+    blocks.push({ type: 'section', text: mrkdwn(prefix + codeBlock(tail.lines.join('\n'), SLACK_LIMITS.sectionText - prefix.length)) });
+  } else if (tail && 'unavailable' in tail) {
+    blocks.push({ type: 'context', elements: [mrkdwn(labelled('*Logs:* ', tail.unavailable, 1000))] });
+  }
   blocks.push({ type: 'section', text: mrkdwn(labelled('*What to do*\n', message.hint, SLACK_LIMITS.sectionText)) });
   blocks.push(context(message));
   blocks.push(...linkButtons(message.links, SLACK_LIMITS.blocks - blocks.length));
 
   // Mentions in the fallback text notify too, so it is escaped like any block (the mention aside).
-  const text = mention + escapeMrkdwn(`${emoji} [${message.severity.toUpperCase()}] ${message.title}`, SLACK_LIMITS.fallbackText - mention.length);
+  const text = mention + escapeMrkdwn(`${emoji} [${level}]${count} ${message.title}`, SLACK_LIMITS.fallbackText - mention.length);
   return { text, blocks };
 }

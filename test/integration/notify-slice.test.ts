@@ -40,7 +40,7 @@ describe('notify handler against the emulator', () => {
     const notifications = await receiveNotifications(stack);
     expect(notifications).toHaveLength(1);
     const [notification] = notifications;
-    expect(notification!.attributes).toEqual({ severity: 'critical', cause: 'oom', cluster, service: 'web', kind: 'task-stopped' });
+    expect(notification!.attributes).toEqual({ severity: 'critical', cause: 'oom', cluster, service: 'web', kind: 'task-stopped', status: 'firing', delivery: 'new' });
     expect(notification!.subject).toBe(`[critical] oom: ${cluster}/web`);
     const detail = event.detail as { taskArn: string; taskDefinitionArn: string; stopCode: string };
     expect(notification!.body).toMatchObject({

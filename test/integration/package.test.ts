@@ -51,13 +51,16 @@ describe('packaged stack', () => {
     }
   });
 
+  // Actions the Service Authorization Reference lists with no resource type: IAM accepts only "*".
+  const NO_RESOURCE_TYPE = ['ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices'];
+
   it('grants only named actions, on named resources except where AWS has none narrower', () => {
     for (const [name, role] of resourcesOfType('AWS::IAM::Role')) {
       const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
       for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
         const actions = [statement.Action].flat();
         for (const action of actions) expect(action, `${name} grants a wildcard action`).not.toMatch(/\*/);
-        expect(statement.Resource, `${name} grants ${actions.join(',')} on every resource`).not.toBe('*');
+        if (statement.Resource === '*') expect(NO_RESOURCE_TYPE, `${name} grants ${actions.join(',')} on every resource`).toEqual(expect.arrayContaining(actions));
       }
     }
   });
@@ -83,13 +86,19 @@ describe('packaged stack', () => {
     expect(table.TableName).toBe('ecs-autopilot-test-state');
   });
 
-  it('filters stopped tasks server-side and leaves deployment replacements out', () => {
-    const rules = resourcesOfType('AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    const pattern = rules[0]![1].Properties.EventPattern as { detail: Record<string, unknown> };
-    expect(pattern.detail.lastStatus).toEqual(['STOPPED']);
-    expect(pattern.detail.stoppedReason).toEqual([{ 'anything-but': { prefix: 'Scaling activity initiated by' } }]);
-    expect(pattern.detail.clusterArn).toBeUndefined();
+  it('filters server-side: one rule per kind, stopped tasks without deployment replacements, and the timer queue', () => {
+    const rules = Object.fromEntries(resourcesOfType('AWS::Events::Rule').map(([, r]) => [r.Properties.Name as string, r.Properties.EventPattern as { detail: Record<string, unknown> }]));
+    expect(Object.keys(rules).sort()).toEqual(['ecs-autopilot-test-alarms', 'ecs-autopilot-test-container-instances', 'ecs-autopilot-test-service-events', 'ecs-autopilot-test-task-stopped']);
+    const stopped = rules['ecs-autopilot-test-task-stopped']!;
+    expect(stopped.detail.lastStatus).toEqual(['STOPPED']);
+    expect(stopped.detail.stoppedReason).toEqual([{ 'anything-but': { prefix: 'Scaling activity initiated by' } }]);
+    expect(stopped.detail.clusterArn).toBeUndefined();
+    expect(rules['ecs-autopilot-test-container-instances']!.detail.$or).toEqual([{ agentConnected: [false] }, { status: ['DRAINING'] }]);
+    const mappings = resourcesOfType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const mapping = mappings[0]![1];
+    expect(JSON.stringify(mapping.Properties.EventSourceArn)).toContain('TimerQueue');
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 });
 
@@ -99,7 +108,7 @@ describe('packaging with a configuration', () => {
     const file = join(dir, 'autopilot.yml');
     writeFileSync(file, 'clusters:\n  exclude: [sandbox, "dev-*"]\n');
     const { template } = await slsPackage({ AUTOPILOT_CONFIG: file });
-    const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule')!;
+    const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Name).endsWith('task-stopped'))!;
     expect((rule.Properties.EventPattern as { detail: { clusterArn: unknown } }).detail.clusterArn).toEqual([
       { 'anything-but': { wildcard: ['*:cluster/sandbox', '*:cluster/dev-*'] } },
     ]);

@@ -8,6 +8,7 @@ import { createSnsNotifier } from '../../shared/adapters/sns-notifier.js';
 import { readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { decide } from '../../shared/decide/decide.js';
+import type { Notification, NotifyAction } from '../../shared/decide/plan.js';
 import { parseEvent } from '../../shared/intake/index.js';
 import { loadFixture } from '../support/fixtures.js';
 
@@ -18,10 +19,14 @@ beforeEach(() => {
   ecs.reset();
 });
 
-function notifyActionFor(fixture: string) {
+function asAction(n: Notification): NotifyAction {
+  return { type: 'notify', receiver: 'sns', group: 'sns:{}', delivery: 'new', subject: '[critical] oom: prod/web', ...n };
+}
+
+function notifyActionFor(fixture: string): NotifyAction {
   const intake = parseEvent(loadFixture(fixture));
   if (intake.type !== 'signal') throw new Error('not a signal');
-  return decide(intake.signal, {}, validateConfig({}, 'test'), new Date('2026-11-20T10:05:00Z')).actions[0]!;
+  return asAction(decide(intake.signal, {}, validateConfig({}, 'test'), new Date('2026-11-20T10:05:00Z')).notifications[0]!);
 }
 
 describe('SNS notifier', () => {
@@ -39,6 +44,8 @@ describe('SNS notifier', () => {
       cluster: { DataType: 'String', StringValue: 'prod' },
       service: { DataType: 'String', StringValue: 'web' },
       kind: { DataType: 'String', StringValue: 'task-stopped' },
+      status: { DataType: 'String', StringValue: 'firing' },
+      delivery: { DataType: 'String', StringValue: 'new' },
     });
   });
 
@@ -47,9 +54,9 @@ describe('SNS notifier', () => {
     // A finished job does not notify by default; an override makes it.
     const intake = parseEvent(loadFixture('events/task-stopped-completed-job.json'));
     if (intake.type !== 'signal') throw new Error('not a signal');
-    const forced = decide(intake.signal, {}, validateConfig({ notify: { causes: { completed: { notify: true } } } }, 'test'), new Date()).actions[0]!;
+    const forced = asAction(decide(intake.signal, {}, validateConfig({ notify: { causes: { completed: { notify: true } } } }, 'test'), new Date()).notifications[0]!);
     await createSnsNotifier(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:123456789012:t').notify(forced);
-    expect(Object.keys(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes!)).toEqual(['severity', 'cause', 'cluster', 'kind']);
+    expect(Object.keys(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes!)).toEqual(['severity', 'cause', 'cluster', 'kind', 'status', 'delivery']);
   });
 });
 

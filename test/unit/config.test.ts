@@ -26,7 +26,7 @@ describe('configuration', () => {
   });
 
   it('names an unknown key, where it is, and the valid keys', () => {
-    expect(problemsOf('notify:\n  cuases: {}\n')).toEqual(["notify: unknown key 'cuases'; valid keys here: causes, minSeverity, topicArn"]);
+    expect(problemsOf('notify:\n  cuases: {}\n')).toEqual(["notify: unknown key 'cuases'; valid keys here: causes, minSeverity, topicArn, events, alarms, containerInstances, logTail, receivers, route, silences"]);
     expect(problemsOf('notify:\n  causes:\n    oom: { loud: true }\n')[0]).toBe("notify.causes.oom: unknown key 'loud'; valid keys here: severity, notify");
   });
 

@@ -1,22 +1,46 @@
 import { describe, expect, it, vi } from 'vitest';
 import { validateConfig } from '../../shared/config/validate.js';
 import type { NotifyAction } from '../../shared/decide/plan.js';
-import { EventInProgressError, type PipelineDependencies, processEvent } from '../../shared/execute/process-event.js';
+import type { Enrichers } from '../../shared/execute/enrichers.js';
+import { EventInProgressError, type PipelineDependencies, processEvent, type Timers } from '../../shared/execute/process-event.js';
 import { IntakeError } from '../../shared/intake/index.js';
 import { MemoryStateStore } from '../../shared/state/memory-store.js';
-import { loadFixture } from '../support/fixtures.js';
+import { loadFixture, type RawEvent } from '../support/fixtures.js';
 
-function pipeline(overrides: Partial<PipelineDependencies> = {}) {
+const t0 = Date.parse('2026-11-20T10:05:00Z');
+
+function pipeline(overrides: Partial<PipelineDependencies> = {}, configInput: unknown = {}) {
   const sent: NotifyAction[] = [];
+  let clock = t0;
   const deps: PipelineDependencies = {
-    config: validateConfig({}, 'test'),
+    config: validateConfig(configInput, 'test'),
     store: new MemoryStateStore(),
-    adapters: { notifier: { notify: async (action) => (sent.push(action), { messageId: `m-${sent.length}` }) } },
+    receivers: { sns: { notify: async (action) => (sent.push(action), { messageId: `m-${sent.length}` }) } },
     dryRun: false,
-    now: () => new Date('2026-11-20T10:05:00Z'),
+    now: () => new Date(clock),
     ...overrides,
   };
-  return { deps, sent };
+  return { deps, sent, advance: (seconds: number) => (clock += seconds * 1000) };
+}
+
+function enrichers(overrides: Partial<Enrichers> = {}): Enrichers {
+  return {
+    serviceTags: { tagsOf: async () => ({ tags: {} }) },
+    logTail: async () => ({ unavailable: 'not in this test' }),
+    deployment: async () => ({}),
+    alarmService: async () => ({ unresolved: 'not in this test' }),
+    agentStatus: async () => undefined,
+    ...overrides,
+  };
+}
+
+/** A copy of a fixture with a fresh id (and task id), as the next failure of the same service. */
+function again(name: string, n: number): RawEvent {
+  const event = loadFixture(name);
+  event.id = `${event.id}-${n}`;
+  const detail = event.detail as { taskArn?: string };
+  if (detail.taskArn) detail.taskArn = `${detail.taskArn}${n}`;
+  return event;
 }
 
 describe('processEvent', () => {
@@ -24,38 +48,126 @@ describe('processEvent', () => {
     const { deps, sent } = pipeline();
     const event = loadFixture('events/task-stopped-oom.json');
     const first = await processEvent(event, deps);
-    expect(first).toMatchObject({ id: event.id, outcome: 'acted', actions: [{ type: 'notify', cause: 'oom', status: 'sent', messageId: 'm-1' }] });
-    const again = await processEvent(structuredClone(event), deps);
-    expect(again.outcome).toBe('ignored');
-    expect(again.notes).toContain(`duplicate: event ${event.id} was already handled`);
+    expect(first).toMatchObject({
+      id: event.id,
+      outcome: 'acted',
+      actions: [{ type: 'notify', receiver: 'sns', delivery: 'new', cause: 'oom', result: 'sent', messageId: 'm-1', subject: '[critical] oom: prod/web' }],
+    });
+    expect(first.actions[0]!.group).toBe('sns:{cluster="prod",service="web",cause="oom"}');
+    expect(first.actions[0]!.text).toMatch(/^\[CRITICAL\] oom {2}prod\/web/);
+    const redelivered = await processEvent(structuredClone(event), deps);
+    expect(redelivered.outcome).toBe('ignored');
+    expect(redelivered.notes).toContain(`duplicate: event ${event.id} was already handled`);
     expect(sent).toHaveLength(1);
   });
 
-  it('releases the claim when sending fails, so the retry can act', async () => {
-    let fail = true;
+  it('groups a burst: one new message, then at most one update per groupInterval, and a timer for the rest', async () => {
+    const scheduled: unknown[] = [];
+    const timers: Timers = { schedule: async (timer) => void scheduled.push(timer) };
+    const { deps, sent, advance } = pipeline({ timers });
+    const deliveries: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const outcome = await processEvent(again('events/task-stopped-oom.json', i), deps);
+      deliveries.push(outcome.actions[0]!.delivery);
+      advance(0.3); // 200 failures in a minute
+    }
+    expect(deliveries.filter((d) => d === 'new')).toHaveLength(1);
+    expect(deliveries.filter((d) => d === 'update')).toHaveLength(0); // groupInterval (5 min) not yet over
+    expect(sent).toHaveLength(1);
+    expect(scheduled).toEqual([{ delaySeconds: 300, body: { type: 'group-flush', group: 'sns:{cluster="prod",service="web",cause="oom"}' } }]);
+    // The timer fires after groupInterval: one update with the whole count.
+    advance(300);
+    const flush = await processEvent(
+      {
+        eventSource: 'aws:sqs',
+        messageId: 'flush-1',
+        body: JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: new Date(t0 + 360_000).toISOString(), timer: { type: 'group-flush', group: 'sns:{cluster="prod",service="web",cause="oom"}' } }),
+      },
+      deps,
+    );
+    expect(flush.actions.map((a) => a.delivery)).toEqual(['update']);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.message.group).toMatchObject({ count: 200 });
+    expect(sent[1]!.subject).toBe('[critical] oom: prod/web (200 in group)');
+  });
+
+  it('sends an update without a timer once groupInterval has passed since the last message', async () => {
+    const { deps, sent, advance } = pipeline({ timers: { schedule: async () => undefined } });
+    await processEvent(again('events/task-stopped-oom.json', 1), deps);
+    advance(301);
+    const later = await processEvent(again('events/task-stopped-oom.json', 2), deps);
+    expect(later.actions[0]!.delivery).toBe('update');
+    expect(sent.map((a) => a.delivery)).toEqual(['new', 'update']);
+  });
+
+  it('announces the recovery of a failing service once it reaches steady state, and not otherwise', async () => {
+    const { deps, sent } = pipeline();
+    const steady = loadFixture('events/service-action-steady-state.json');
+    expect((await processEvent(steady, deps)).outcome).toBe('ignored');
+    await processEvent(loadFixture('events/task-stopped-oom.json'), deps);
+    const resolved = await processEvent({ ...steady, id: `${steady.id}-after` }, deps);
+    expect(resolved.actions).toEqual([expect.objectContaining({ status: 'resolved', cause: 'recovered', delivery: 'new' })]);
+    expect(sent.map((a) => `${a.status}:${a.cause}`)).toEqual(['firing:oom', 'resolved:recovered']);
+    expect(sent[1]!.message.title).toMatch(/healthy again: steady state after 1 failure/);
+    const steadyAgain = await processEvent({ ...steady, id: `${steady.id}-again` }, deps);
+    expect(steadyAgain.outcome).toBe('ignored');
+  });
+
+  it('routes by the tree and silences what a silence matches, and nothing else', async () => {
+    const config = {
+      notify: {
+        receivers: { sns: { sns: {} }, oncall: { sns: { topicArn: 'arn:aws:sns:us-east-1:123456789012:oncall' } } },
+        route: {
+          receiver: 'sns',
+          routes: [
+            { match: { severity: 'critical' }, receiver: 'oncall', continue: true },
+            { match: { cause: ['oom', 'image-*'] }, receiver: 'sns' },
+          ],
+        },
+        silences: [{ match: { service: 'web', cause: 'image-pull' }, until: '2026-12-01T00:00:00Z', comment: 'registry migration' }],
+      },
+    };
+    const byReceiver: Record<string, string[]> = { sns: [], oncall: [] };
+    const receiver = (name: string) => ({ notify: async (a: NotifyAction) => (byReceiver[name]!.push(a.cause), {}) });
+    const { deps } = pipeline({ receivers: { sns: receiver('sns'), oncall: receiver('oncall') } }, config);
+    await processEvent(loadFixture('events/task-stopped-oom.json'), deps);
+    const silenced = await processEvent(loadFixture('events/task-stopped-image-pull.json'), deps);
+    await processEvent(loadFixture('events/task-stopped-health-check-elb.json'), deps);
+    // oom: critical -> oncall, and `continue` lets the next sibling send it to sns too;
+    // health-check (a warning) matches no child and stays with the root's receiver.
+    expect(byReceiver).toEqual({ oncall: ['oom'], sns: ['oom', 'health-check'] });
+    expect(silenced.notes.join(' ')).toMatch(/silenced by notify.silences\[0\] until 2026-12-01T00:00:00Z \(registry migration\)/);
+  });
+
+  it('restores the group and releases the claim when sending fails, so the retry posts', async () => {
+    let fail = false;
     const sent: string[] = [];
-    const { deps } = pipeline({
-      adapters: {
-        notifier: {
+    const { deps, advance } = pipeline({
+      receivers: {
+        sns: {
           notify: async (action) => {
             if (fail) throw new Error('ThrottlingException');
-            sent.push(action.cause);
+            sent.push(action.delivery);
             return {};
           },
         },
       },
+      timers: { schedule: async () => undefined },
     });
-    const event = loadFixture('events/task-stopped-oom.json');
+    await processEvent(again('events/task-stopped-oom.json', 0), deps);
+    advance(301);
+    const event = again('events/task-stopped-oom.json', 1);
+    fail = true;
     await expect(processEvent(event, deps)).rejects.toThrow('ThrottlingException');
     fail = false;
-    expect((await processEvent(event, deps)).outcome).toBe('acted');
-    expect(sent).toEqual(['oom']);
+    expect((await processEvent(event, deps)).actions[0]!.delivery).toBe('update');
+    expect(sent).toEqual(['new', 'update']);
   });
 
   it('fails a concurrent duplicate, so Lambda retries it after the first finished', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const { deps } = pipeline({ adapters: { notifier: { notify: async () => (await gate, {}) } } });
+    const { deps } = pipeline({ receivers: { sns: { notify: async () => (await gate, {}) } } });
     const event = loadFixture('events/task-stopped-oom.json');
     const first = processEvent(event, deps);
     await expect(processEvent(event, deps)).rejects.toBeInstanceOf(EventInProgressError);
@@ -65,35 +177,96 @@ describe('processEvent', () => {
 
   it('plans without sending in dry-run', async () => {
     const notify = vi.fn();
-    const { deps } = pipeline({ dryRun: true, adapters: { notifier: { notify } } });
+    const { deps } = pipeline({ dryRun: true, receivers: { sns: { notify } } });
     const outcome = await processEvent(loadFixture('events/task-stopped-image-pull.json'), deps);
-    expect(outcome.actions).toEqual([expect.objectContaining({ type: 'notify', cause: 'image-pull', status: 'planned' })]);
+    expect(outcome.actions).toEqual([expect.objectContaining({ type: 'notify', cause: 'image-pull', delivery: 'new', result: 'planned' })]);
     expect(notify).not.toHaveBeenCalled();
   });
 
-  it('does not touch the state table for events it ignores', async () => {
+  it('does not claim events it ignores, nor read tags for them', async () => {
     const store = new MemoryStateStore();
     const claim = vi.spyOn(store, 'claimEvent');
-    const { deps } = pipeline({ store });
+    const tagsOf = vi.fn(async () => ({ tags: {} }));
+    const { deps } = pipeline({ store, enrichers: enrichers({ serviceTags: { tagsOf } }) });
     expect((await processEvent(loadFixture('events/task-running.json'), deps)).outcome).toBe('ignored');
     expect((await processEvent(loadFixture('events/task-stopped-deployment.json'), deps)).outcome).toBe('ignored');
-    expect(claim).not.toHaveBeenCalled();
-  });
-
-  it('reads no service tags for an event that plans nothing without them', async () => {
-    const tagsOf = vi.fn(async () => ({ tags: {} }));
-    const { deps } = pipeline({ serviceTags: { tagsOf } });
     expect((await processEvent(loadFixture('events/task-stopped-user.json'), deps)).outcome).toBe('ignored');
+    expect(claim).not.toHaveBeenCalled();
     expect(tagsOf).not.toHaveBeenCalled();
   });
 
-  it('reads service tags once per service through the reader, and goes on without them when they fail', async () => {
+  it('enriches a notification with tags and the last log lines, and goes on when they fail', async () => {
     const tagsOf = vi.fn(async () => ({ tags: {}, error: 'could not read the tags (AccessDeniedException)' }));
-    const { deps, sent } = pipeline({ serviceTags: { tagsOf } });
-    const outcome = await processEvent(loadFixture('events/task-stopped-oom.json'), deps);
-    expect(outcome.outcome).toBe('acted');
+    const logTail = vi.fn(async () => ({ lines: ['Starting', 'java.lang.OutOfMemoryError: Java heap space'], logGroup: '/ecs/web', logStream: 'ecs/web/abc', logStreamUrl: 'https://logs' }));
+    const { deps, sent } = pipeline({ enrichers: enrichers({ serviceTags: { tagsOf }, logTail }) });
+    expect((await processEvent(loadFixture('events/task-stopped-oom.json'), deps)).outcome).toBe('acted');
     expect(tagsOf).toHaveBeenCalledWith('arn:aws:ecs:us-east-1:123456789012:service/prod/web', expect.any(Date));
+    expect(logTail).toHaveBeenCalledWith(expect.objectContaining({ containerName: 'web', taskDefinitionArn: expect.stringContaining('task-definition/web:42') }), 20, expect.any(Date));
     expect(sent[0]!.message.warnings).toEqual(['could not read the tags (AccessDeniedException)']);
+    expect(sent[0]!.message.logTail).toEqual({ lines: ['Starting', 'java.lang.OutOfMemoryError: Java heap space'], logGroup: '/ecs/web', logStream: 'ecs/web/abc' });
+    expect(sent[0]!.message.links.logs).toBe('https://logs');
+  });
+
+  it('notifies a disconnected agent only when it stays disconnected past the threshold, then its reconnection', async () => {
+    const scheduled: Array<{ delaySeconds: number; body: unknown }> = [];
+    const { deps, sent, advance } = pipeline({ timers: { schedule: async (timer) => void scheduled.push(timer) } });
+    const disconnected = loadFixture('events/container-instance-disconnected.json');
+    const first = await processEvent(disconnected, deps);
+    expect(first.outcome).toBe('ignored');
+    expect(scheduled).toEqual([{ delaySeconds: 300, body: expect.objectContaining({ type: 'agent-check', containerInstanceArn: (disconnected.detail as { containerInstanceArn: string }).containerInstanceArn }) }]);
+    advance(301);
+    const check = await processEvent(
+      { eventSource: 'aws:sqs', messageId: 'check-1', body: JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: new Date(t0 + 301_000).toISOString(), timer: scheduled[0]!.body }) },
+      deps,
+    );
+    expect(check.actions).toEqual([expect.objectContaining({ kind: 'container-instance', cause: 'agent-disconnected', delivery: 'new', severity: 'critical' })]);
+    const reconnected = structuredClone(disconnected);
+    reconnected.id = `${reconnected.id}-reconnected`;
+    (reconnected.detail as { agentConnected: boolean }).agentConnected = true;
+    const back = await processEvent(reconnected, deps);
+    expect(back.actions).toEqual([expect.objectContaining({ status: 'resolved', cause: 'agent-disconnected' })]);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('watches a notified disconnect through timers and ECS, and resolves it when ECS says the agent is back', async () => {
+    const scheduled: Array<{ delaySeconds: number; body: unknown }> = [];
+    let connected = false;
+    const { deps, sent, advance } = pipeline({
+      timers: { schedule: async (timer) => void scheduled.push(timer) },
+      enrichers: enrichers({ agentStatus: async () => ({ agentConnected: connected, status: 'ACTIVE' }) }),
+    });
+    const fire = (n: number) =>
+      processEvent({ eventSource: 'aws:sqs', messageId: `check-${n}`, body: JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: 'x', timer: scheduled.at(-1)!.body }) }, deps);
+    await processEvent(loadFixture('events/container-instance-disconnected.json'), deps);
+    advance(300);
+    expect((await fire(1)).actions.map((a) => `${a.status}:${a.delivery}`)).toEqual(['firing:new']);
+    expect(scheduled.map((t) => t.delaySeconds)).toEqual([300, 900]);
+    advance(900);
+    expect((await fire(2)).actions).toEqual([]);
+    expect(scheduled.map((t) => t.delaySeconds)).toEqual([300, 900, 900]);
+    connected = true;
+    advance(900);
+    expect((await fire(3)).actions.map((a) => `${a.status}:${a.delivery}`)).toEqual(['resolved:new']);
+    expect(scheduled).toHaveLength(3);
+    expect(sent.map((a) => a.status)).toEqual(['firing', 'resolved']);
+  });
+
+  it('says nothing when an agent reconnects before the threshold', async () => {
+    const { deps, sent, advance } = pipeline({ timers: { schedule: async () => undefined } });
+    const disconnected = loadFixture('events/container-instance-disconnected.json');
+    await processEvent(disconnected, deps);
+    advance(40);
+    const reconnected = structuredClone(disconnected);
+    reconnected.id = `${reconnected.id}-reconnected`;
+    (reconnected.detail as { agentConnected: boolean }).agentConnected = true;
+    expect((await processEvent(reconnected, deps)).actions).toEqual([]);
+    advance(300);
+    const check = await processEvent(
+      { eventSource: 'aws:sqs', messageId: 'check-2', body: JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: new Date().toISOString(), timer: { type: 'agent-check', containerInstanceArn: (disconnected.detail as { containerInstanceArn: string }).containerInstanceArn, cluster: 'prod' } }) },
+      deps,
+    );
+    expect(check.actions).toEqual([]);
+    expect(sent).toEqual([]);
   });
 
   it('throws IntakeError naming the field for a malformed event, and ignores unknown kinds', async () => {

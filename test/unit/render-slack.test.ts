@@ -18,7 +18,7 @@ const notifyEverything = validateConfig({ notify: { causes: Object.fromEntries(C
 function messagesOf(event: RawEvent, config = defaults): NotificationMessage[] {
   const intake = parseEvent(event);
   if (intake.type !== 'signal') throw new Error(`${event.id} did not parse to a signal`);
-  return decide(intake.signal, {}, config, now).actions.map((a) => a.message);
+  return decide(intake.signal, {}, config, now).notifications.map((n) => n.message);
 }
 
 function oomMessage(): NotificationMessage {
@@ -289,12 +289,13 @@ describe('rendering hostile input (properties)', () => {
   });
 
   it('holds with every string field of the message hostile, not only those ECS reports', () => {
-    const keys = ['title', 'meaning', 'hint', 'evidence', 'region', 'account', 'cluster', 'service', 'eventTime', 'kind'] as const;
+    const keys = ['title', 'meaning', 'hint', 'evidence', 'region', 'account', 'cluster', 'service', 'eventTime', 'kind', 'cause'] as const;
     fc.assert(
       fc.property(fc.array(hostile, { minLength: keys.length + 4, maxLength: keys.length + 4 }), (values) => {
         const base = oomMessage();
         const message: NotificationMessage = { ...base, warnings: [values[keys.length]!, values[keys.length + 1]!] };
-        keys.forEach((key, i) => (message[key] = values[i]!));
+        // Every field as hostile text, whatever its type says (kind is an enum in the type only).
+        keys.forEach((key, i) => ((message as unknown as Record<string, string>)[key] = values[i]!));
         message.task = { ...base.task!, stopCode: values[keys.length + 2]!, family: values[keys.length + 3]!, id: values[0]! };
         expectSafe(renderSlackMessage(message), message);
       }),

@@ -8,6 +8,7 @@ import { clientOptions } from '../../scripts/lib/local-stack.js';
 import { EMULATOR_ACCOUNT } from '../../scripts/lib/emulator.js';
 import { createAlarmServiceResolver } from '../../shared/adapters/alarm-service-resolver.js';
 import { uniqueName } from '../support/lambda.js';
+import { countCalls } from '../support/count-calls.js';
 
 const now = new Date('2026-11-20T10:00:00Z');
 const clusterA = uniqueName('alarm-resolver-a');
@@ -19,16 +20,6 @@ const targetGroupArn = (resource: string) => `arn:aws:elasticloadbalancing:us-ea
 let ecs: ECSClient;
 let cloudwatch: CloudWatchClient;
 
-/** Counts the calls a client makes, by wrapping its send: the emulator cannot tell us what was cached. */
-function countCalls<C extends { send: (...args: never[]) => unknown }>(client: C): { count: number } {
-  const counter = { count: 0 };
-  const send = client.send.bind(client) as C['send'];
-  client.send = ((...args: Parameters<C['send']>) => {
-    counter.count += 1;
-    return send(...args);
-  }) as C['send'];
-  return counter;
-}
 
 const newEcs = () => new ECSClient(clientOptions(inject('awsEndpoint')));
 const newCloudWatch = () => new CloudWatchClient(clientOptions(inject('awsEndpoint')));

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientOptions } from '../../scripts/lib/local-stack.js';
 import { createLogTailReader, logStreamConsoleUrl, logTailGrants, MAX_LINE_CHARACTERS } from '../../shared/adapters/log-tail.js';
 import { uniqueName } from '../support/lambda.js';
+import { countCalls } from '../support/count-calls.js';
 
 const family = uniqueName('log-tail');
 const logGroup = `/ecs/${family}`;
@@ -16,16 +17,6 @@ let ecs: ECSClient;
 let logs: CloudWatchLogsClient;
 let taskDefinitionArn: string;
 
-/** Counts the calls a client makes, by wrapping its send: the emulator cannot tell us what was cached. */
-function countCalls<C extends { send: (...args: never[]) => unknown }>(client: C): { count: number } {
-  const counter = { count: 0 };
-  const send = client.send.bind(client) as C['send'];
-  client.send = ((...args: Parameters<C['send']>) => {
-    counter.count += 1;
-    return send(...args);
-  }) as C['send'];
-  return counter;
-}
 
 const awslogs = (options: Record<string, string>) => ({ logDriver: 'awslogs' as const, options: { 'awslogs-group': logGroup, ...options } });
 

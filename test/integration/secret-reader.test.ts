@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientOptions } from '../../scripts/lib/local-stack.js';
 import { createSecretReader, secretReaderGrants } from '../../shared/adapters/secret-reader.js';
 import { uniqueName } from '../support/lambda.js';
+import { countCalls } from '../support/count-calls.js';
 
 const prefix = `/${uniqueName('secrets')}`;
 const webhook = 'https://hooks.slack.com/services/T000/B000/s3cr3tT0k3n';
@@ -14,16 +15,6 @@ const jsonSecret = uniqueName('slack/webhooks');
 let ssm: SSMClient;
 let secretsManager: SecretsManagerClient;
 
-/** Counts the calls a client makes, by wrapping its send: the emulator cannot tell us what was cached. */
-function countCalls<C extends { send: (...args: never[]) => unknown }>(client: C): { count: number } {
-  const counter = { count: 0 };
-  const send = client.send.bind(client) as C['send'];
-  client.send = ((...args: Parameters<C['send']>) => {
-    counter.count += 1;
-    return send(...args);
-  }) as C['send'];
-  return counter;
-}
 
 beforeAll(async () => {
   ssm = new SSMClient(clientOptions(inject('awsEndpoint')));

@@ -65,6 +65,31 @@ describe('ecs-autopilot replay --offline', () => {
     }
   });
 
+  it('groups a burst of 200 failures of one service within a minute, plus a redelivery, into exactly one new message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+    const base = (await import('../../test/fixtures/events/task-stopped-app-exit.json', { with: { type: 'json' } })).default as Record<string, any>;
+    const events = Array.from({ length: 200 }, (_, i) => ({
+      ...base,
+      id: `burst-${i}`,
+      time: new Date(Date.parse('2026-11-20T10:00:00Z') + i * 290).toISOString(),
+      detail: { ...base.detail, taskArn: `${base.detail.taskArn}${i}` },
+    }));
+    events.push({ ...events[57]! }); // EventBridge delivers one of them again
+    writeFileSync(join(dir, 'burst.ndjson'), events.map((e) => JSON.stringify(e)).join('\n'));
+    const result = await cli('replay', '--offline', join(dir, 'burst.ndjson'));
+    expect(result.code, result.stderr).toBe(0);
+    const out = lines(result.stdout);
+    expect(out).toHaveLength(201);
+    const deliveries = out.flatMap((l) => l.actions.map((a: { delivery: string }) => a.delivery));
+    expect(deliveries.filter((d) => d === 'new')).toHaveLength(1);
+    expect(deliveries.filter((d) => d === 'update')).toHaveLength(0); // 58 s < groupInterval 5 min
+    expect(deliveries.filter((d) => d === 'suppressed')).toHaveLength(199);
+    expect(out[200]).toMatchObject({ id: 'burst-57', outcome: 'ignored', actions: [] });
+    const first = out[0]!.actions[0];
+    expect(first).toMatchObject({ receiver: 'sns', group: 'sns:{cluster="prod",service="worker",cause="app-exit"}', delivery: 'new' });
+    expect(first.text).toMatch(/^\[CRITICAL\] app-exit {2}prod\/worker/);
+  });
+
   it('prints an error line naming the problem for a malformed event and exits 1', async () => {
     const result = await cli('replay', '--offline', 'test/fixtures/events/task-stopped-oom.json', 'test/fixtures/malformed/task-missing-cluster-arn.json');
     expect(result.code).toBe(1);

@@ -2,14 +2,14 @@
 // stack's table and topic, a cluster and services, plays scripted incidents through the real
 // notify handler, and prints a timeline of what it saw, decided and did.
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { taskStoppedPattern } from '../shared/config/event-patterns.js';
+import { notifyPatterns } from '../shared/config/event-patterns.js';
 import { validateConfig } from '../shared/config/validate.js';
 import { startEmulator } from './lib/emulator.js';
 import { matchesPattern } from './lib/event-pattern-match.js';
 import { clientOptions, createLocalStack, type LocalStack, receiveNotifications } from './lib/local-stack.js';
 import { type Scene, scenes } from './demo/scenes.js';
 
-type Handler = (event: unknown, context: unknown) => Promise<{ outcome: string; notes: string[]; actions: Array<{ subject: string; messageId?: string }> }>;
+type Handler = (event: unknown, context: unknown) => Promise<{ outcome: string; notes: string[]; actions: Array<{ subject: string; delivery: string; receiver: string; reason?: string; messageId?: string }> }>;
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const indent = '          ';
@@ -44,20 +44,23 @@ async function setUpScene(stack: LocalStack, scene: Scene): Promise<void> {
 async function playScene(stack: LocalStack, scene: Scene, handler: Handler): Promise<void> {
   console.log(`\n${bold(`scene: ${scene.title}`)}`);
   await setUpScene(stack, scene);
-  const pattern = taskStoppedPattern(validateConfig({}, 'demo'));
+  const patterns = notifyPatterns(validateConfig({}, 'demo')).map((r) => r.pattern);
   let requestId = 0;
   for (const { note, event } of scene.events) {
     console.log(`\n${String(event.time).slice(11, 19)}  ${note}`);
     console.log(`${indent}saw      ${describeEvent(event)}`);
-    if (!matchesPattern(event, pattern)) {
-      console.log(`${indent}dropped  by the EventBridge rule's pattern: Lambda is never invoked (and never billed) for it`);
+    if (!patterns.some((pattern) => matchesPattern(event, pattern))) {
+      console.log(`${indent}dropped  by the EventBridge rules' patterns: Lambda is never invoked (and never billed) for it`);
       continue;
     }
     const context = { awsRequestId: `demo-${(requestId += 1)}`, functionName: 'ecs-autopilot-demo-notify', getRemainingTimeInMillis: () => 30_000 };
     try {
       const outcome = await handler(event, context);
       console.log(`${indent}decided  ${outcome.outcome}${outcome.notes.length ? `: ${outcome.notes.join('; ')}` : ''}`);
-      for (const action of outcome.actions) console.log(`${indent}did      published to SNS: "${action.subject}" (message ${action.messageId ?? '?'})`);
+      for (const action of outcome.actions) {
+        if (action.delivery === 'suppressed') console.log(`${indent}grouped  ${action.reason ?? ''}`);
+        else console.log(`${indent}did      ${action.delivery} message to ${action.receiver}: "${action.subject}" (message ${action.messageId ?? '?'})`);
+      }
     } catch (error) {
       console.log(`${indent}failed   ${(error as Error).message}`);
       console.log(`${indent}         -> in AWS, Lambda retries twice, then the event and this reason go to the dead-letter queue`);

@@ -46,7 +46,9 @@ export const badDeployScene: Scene = {
     { note: 'a web task fails its load balancer health checks', event: at('10:03:00', 'events/task-stopped-health-check-elb.json') },
     { note: "CloudWatch raises web's CPU alarm", event: at('10:03:30', 'events/alarm-ecs-service-alarm.json') },
     { note: 'a truncated event arrives (detail.clusterArn missing)', event: at('10:04:00', 'malformed/task-missing-cluster-arn.json') },
+    { note: 'another new task runs out of memory: same service, same cause', event: at('10:04:30', 'events/task-stopped-oom.json', { id: 'demo-0002-oom-web' }) },
     { note: 'the deployment circuit breaker gives up', event: at('10:05:00', 'events/deployment-failed.json') },
+    { note: 'the rollback reaches a steady state: web is healthy again', event: at('10:09:00', 'events/service-action-steady-state.json') },
   ],
 };
 

@@ -1,7 +1,8 @@
 // Entry point of the `ecs-autopilot` CLI: replay, validate.
 import { resolve } from 'node:path';
 import { clusterArnMatchers } from '../../shared/config/cluster-filter.js';
-import { taskStoppedPattern } from '../../shared/config/event-patterns.js';
+import { notifyPatterns } from '../../shared/config/event-patterns.js';
+import { effectiveReceivers } from '../../shared/config/receivers.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../shared/config/load-file.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
 import { ConfigError, validateConfig } from '../../shared/config/validate.js';
@@ -15,7 +16,8 @@ const USAGE = `usage: ecs-autopilot <command>
       one JSON line per event: id, detailType, outcome (acted|ignored|error), actions, error.
       --offline makes no AWS call; actions are planned, never executed. Exit 1 if any event errored.
   validate [FILE]
-      Check a configuration file (default: $AUTOPILOT_CONFIG or ${DEFAULT_CONFIG_FILE}).
+      Check a configuration file (default: $AUTOPILOT_CONFIG or ${DEFAULT_CONFIG_FILE}) and print
+      its receivers and the EventBridge rules it produces.
 `;
 
 function configFile(explicit: string | undefined): string {
@@ -53,7 +55,8 @@ function runValidate(argv: string[]): number {
   process.stdout.write(`${file}: valid\n`);
   const clusters = clusterArnMatchers(config.clusters, 'cluster');
   process.stdout.write(`watches clusters: include ${config.clusters.include.join(', ')}${config.clusters.exclude.length ? `; exclude ${config.clusters.exclude.join(', ')}` : ''}${clusters ? '' : ' (no cluster filter in the patterns)'}\n`);
-  process.stdout.write(`EventBridge pattern (stopped tasks): ${JSON.stringify(taskStoppedPattern(config))}\n`);
+  process.stdout.write(`receivers: ${Object.entries(effectiveReceivers(config)).map(([name, r]) => `${name} (${r.slack ? 'slack' : 'sns'})`).join(', ')}\n`);
+  for (const rule of notifyPatterns(config)) process.stdout.write(`EventBridge rule ${rule.name}: ${JSON.stringify(rule.pattern)}\n`);
   return 0;
 }
 

@@ -114,6 +114,29 @@ describe('packaging with a configuration', () => {
     ]);
   }, 120_000);
 
+  it('grants the role exactly the webhook secrets and topics the receivers name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopilot-config-'));
+    const file = join(dir, 'autopilot.yml');
+    writeFileSync(
+      file,
+      [
+        'notify:',
+        '  receivers:',
+        '    oncall: { slack: { webhook: "ssm:/ecs-autopilot/slack/oncall" } }',
+        '    team: { slack: { webhook: "secretsmanager:team/slack#url" } }',
+        '    other: { sns: { topicArn: "arn:aws:sns:us-east-1:123456789012:other" } }',
+        '  route: { receiver: oncall, routes: [{ match: { cluster: "x" }, receiver: team }, { match: { cluster: "y" }, receiver: other }] }',
+      ].join('\n'),
+    );
+    const { template } = await slsPackage({ AUTOPILOT_CONFIG: file });
+    const role = Object.values(template.Resources).find((r) => r.Type === 'AWS::IAM::Role')!;
+    const statements = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>)[0]!.PolicyDocument.Statement;
+    const on = (action: string) => statements.filter((st) => [st.Action].flat().includes(action)).map((st) => JSON.stringify(st.Resource));
+    expect(on('ssm:GetParameter')).toEqual([JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ecs-autopilot/slack/oncall' })]);
+    expect(on('secretsmanager:GetSecretValue')).toEqual([JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:team/slack-*' })]);
+    expect(on('sns:Publish')).toEqual([JSON.stringify('arn:aws:sns:us-east-1:123456789012:other')]);
+  }, 120_000);
+
   it('refuses a bad configuration with the path and the valid choices', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'autopilot-config-'));
     const file = join(dir, 'autopilot.yml');

@@ -4,8 +4,8 @@ import { CAUSES, type Cause, SEVERITIES, type Severity } from '../decide/causes.
 
 export const SERVICE_TAG_PREFIX = 'ecs-autopilot:';
 
-// Every override only takes notifications away, never adds one: processEvent relies on that to
-// skip the tag lookup for events that plan nothing without them.
+// Every override only takes notifications away or redirects them, never adds one: processEvent
+// relies on that to skip the tag lookup for events that plan nothing without them.
 export interface ServiceOverrides {
   /** `ecs-autopilot:notify = off` mutes the service; `on` is the default. */
   notify?: boolean;
@@ -13,6 +13,8 @@ export interface ServiceOverrides {
   muteCauses?: Cause[];
   /** `ecs-autopilot:min-severity = critical` drops less severe notifications for the service. */
   minSeverity?: Severity;
+  /** `ecs-autopilot:receiver = payments-slack` sends the service's notifications to that receiver instead of the route's. */
+  receiver?: string;
 }
 
 export interface ParsedServiceTags {
@@ -21,7 +23,7 @@ export interface ParsedServiceTags {
   warnings: string[];
 }
 
-export const SERVICE_TAG_KEYS = ['notify', 'mute-causes', 'min-severity'] as const;
+export const SERVICE_TAG_KEYS = ['notify', 'mute-causes', 'min-severity', 'receiver'] as const;
 
 export function parseServiceTags(tags: Record<string, string>): ParsedServiceTags {
   const overrides: ServiceOverrides = {};
@@ -46,6 +48,10 @@ export function parseServiceTags(tags: Record<string, string>): ParsedServiceTag
       case 'min-severity':
         if ((SEVERITIES as readonly string[]).includes(value)) overrides.minSeverity = value as Severity;
         else reject(SEVERITIES.join(', '));
+        break;
+      case 'receiver':
+        if (/^[A-Za-z0-9_-]{1,64}$/.test(rawValue.trim())) overrides.receiver = rawValue.trim();
+        else reject('the name of a receiver under notify.receivers (letters, digits, - and _)');
         break;
       default:
         warnings.push(`tag ${key} ignored: unknown setting '${name}'; valid settings are ${SERVICE_TAG_KEYS.map((k) => SERVICE_TAG_PREFIX + k).join(', ')}`);

@@ -84,6 +84,7 @@ export function propose(
     cause: core.cause,
     cluster: core.cluster,
     ...(core.service ? { service: core.service } : {}),
+    ...(tags?.overrides.receiver ? { receiver: tags.overrides.receiver } : {}),
     message,
   };
   plan.notifications.push(notification);

@@ -70,6 +70,8 @@ export interface Notification {
   cause: string;
   cluster: string;
   service?: string;
+  /** A receiver the service's `ecs-autopilot:receiver` tag names, instead of the route's. */
+  receiver?: string;
   message: NotificationMessage;
 }
 

@@ -1,7 +1,7 @@
 // The whole pipeline for one raw event:
 //   intake -> gather state -> decide -> route -> group -> claim -> deliver, write, set timers.
 // The Lambda handler and `ecs-autopilot replay` both run this; only the dependencies differ.
-import { effectiveRoute } from '../config/receivers.js';
+import { effectiveReceivers, effectiveRoute } from '../config/receivers.js';
 import { parseServiceTags } from '../config/service-tags.js';
 import type { AutopilotConfig } from '../config/schema.js';
 import { type AgentDisconnect, agentKey } from '../decide/container-instance.js';
@@ -9,7 +9,7 @@ import { type DecisionState, decide } from '../decide/decide.js';
 import { type DeliveryPlan, type GroupState, planDelivery, planFlush } from '../decide/grouping.js';
 import { healthKey, type ServiceHealth, toSubject } from '../decide/notification.js';
 import type { Notification, NotificationMessage, NotifyAction, Plan, TimerRequest } from '../decide/plan.js';
-import { type Labels, route } from '../decide/route.js';
+import { groupKey, type Labels, route } from '../decide/route.js';
 import { activeSilences, silencedBy, type Silence } from '../decide/silences.js';
 import { parseEvent, type Signal } from '../intake/index.js';
 import type { StateStore } from '../state/store.js';
@@ -139,8 +139,17 @@ interface StoredGroup extends GroupState {
  * optimistic write: concurrent invocations for the same group re-read and re-decide, so a burst
  * never yields two `new` messages. Returns the action and how to undo the write if delivery fails.
  */
-async function group(n: Notification, incident: string | undefined, deps: PipelineDependencies, now: Date, timers: TimerRequest[]) {
-  const results = route(effectiveRoute(deps.config), labelsOf(n));
+async function group(n: Notification, incident: string | undefined, deps: PipelineDependencies, now: Date, timers: TimerRequest[], notes: string[]) {
+  let results = route(effectiveRoute(deps.config), labelsOf(n));
+  if (n.receiver) {
+    // The service's ecs-autopilot:receiver tag wins over the route, keeping the route's grouping.
+    if (n.receiver in effectiveReceivers(deps.config)) {
+      const first = results[0]!;
+      results = [{ ...first, receiver: n.receiver, groupKey: groupKey(n.receiver, first.groupBy, labelsOf(n)), path: 'ecs-autopilot:receiver tag' }];
+    } else {
+      notes.push(`tag ecs-autopilot:receiver=${n.receiver} ignored: no such receiver under notify.receivers (${Object.keys(effectiveReceivers(deps.config)).join(', ')})`);
+    }
+  }
   const planned: Array<{ action: NotifyAction; undo?: () => Promise<void> }> = [];
   for (const routed of results) {
     // A recovery is always news: it gets a group of its own instead of being folded into the
@@ -228,7 +237,7 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
         plan.notes.push(`${notification.kind} ${notification.cause}: silenced by ${silence}`);
         continue;
       }
-      planned.push(...(await group(notification, incident, deps, now, timers)));
+      planned.push(...(await group(notification, incident, deps, now, timers, plan.notes)));
     }
     for (const p of planned) if (p.undo) undo.push(p.undo);
     const actions = await deliver(

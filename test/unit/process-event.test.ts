@@ -139,6 +139,22 @@ describe('processEvent', () => {
     expect(silenced.notes.join(' ')).toMatch(/silenced by notify.silences\[0\] until 2026-12-01T00:00:00Z \(registry migration\)/);
   });
 
+  it('sends a service to the receiver its ecs-autopilot:receiver tag names, and ignores an unknown one', async () => {
+    const config = { notify: { receivers: { sns: { sns: {} }, payments: { sns: { topicArn: 'arn:aws:sns:us-east-1:123456789012:payments' } } }, route: { receiver: 'sns' } } };
+    const byReceiver: Record<string, string[]> = { sns: [], payments: [] };
+    const receiver = (name: string) => ({ notify: async (a: NotifyAction) => (byReceiver[name]!.push(a.group), {}) });
+    let tag = 'payments';
+    const { deps } = pipeline(
+      { receivers: { sns: receiver('sns'), payments: receiver('payments') }, enrichers: enrichers({ serviceTags: { tagsOf: async () => ({ tags: { 'ecs-autopilot:receiver': tag } }) } }) },
+      config,
+    );
+    await processEvent(loadFixture('events/task-stopped-oom.json'), deps);
+    tag = 'nobody';
+    const unknown = await processEvent(loadFixture('events/task-stopped-image-pull.json'), deps);
+    expect(byReceiver).toEqual({ payments: ['payments:{cluster="prod",service="web",cause="oom"}'], sns: ['sns:{cluster="prod",service="web",cause="image-pull"}'] });
+    expect(unknown.notes.join(' ')).toMatch(/ecs-autopilot:receiver=nobody ignored: no such receiver/);
+  });
+
   it('restores the group and releases the claim when sending fails, so the retry posts', async () => {
     let fail = false;
     const sent: string[] = [];

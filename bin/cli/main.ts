@@ -8,6 +8,7 @@ import type { AutopilotConfig } from '../../shared/config/schema.js';
 import { ConfigError, validateConfig } from '../../shared/config/validate.js';
 import { parseArgs, UsageError } from './args.js';
 import { replay } from './replay.js';
+import { runSilence } from './silence.js';
 
 const USAGE = `usage: ecs-autopilot <command>
 
@@ -15,6 +16,11 @@ const USAGE = `usage: ecs-autopilot <command>
       Run recorded events (JSON object, JSON array or NDJSON) through the pipeline and print
       one JSON line per event: id, detailType, outcome (acted|ignored|error), actions, error.
       --offline makes no AWS call; actions are planned, never executed. Exit 1 if any event errored.
+  silence add --match label=value[,label=value] --for 2h [--comment TEXT] [--by NAME]
+  silence list
+  silence remove ID
+      Mute matching notifications (labels: cluster, service, cause, severity, kind; * globs,
+      alternatives with |) in the deployed stack's state table (STATE_TABLE, AWS credentials).
   validate [FILE]
       Check a configuration file (default: $AUTOPILOT_CONFIG or ${DEFAULT_CONFIG_FILE}) and print
       its receivers and the EventBridge rules it produces.
@@ -68,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runReplay(rest);
       case 'validate':
         return runValidate(rest);
+      case 'silence':
+        return await runSilence(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -9,6 +9,23 @@ import type { DecisionState } from './decide.js';
 import { propose, recordFailure, where } from './notification.js';
 import type { Plan } from './plan.js';
 
+/** The cause's hint, made specific with what the event says: the memory limit, the target group. */
+function specificHint(task: TaskStopped, cause: string, container: TaskStopped['containers'][number] | undefined, generic: string): string {
+  if (cause === 'oom') {
+    const limit = container?.memory ? `container '${container.name}' has a hard limit of ${container.memory} MiB` : undefined;
+    const total = task.memory ? `the task has ${task.memory} MiB` : undefined;
+    const facts = [limit, total].filter(Boolean).join(' and ');
+    const next = container?.memory ? ` Raising the container to about ${Math.ceil((Number(container.memory) * 1.5) / 128) * 128} MiB (within the task's memory) buys room while you look for the leak.` : '';
+    return facts ? `${facts[0]!.toUpperCase()}${facts.slice(1)}. ${generic}${next}` : generic;
+  }
+  if (cause === 'health-check') {
+    const targetGroup = /target-?group[ /]*(arn:[^\s)]+)/i.exec(task.stoppedReason ?? '')?.[1];
+    if (targetGroup) return `The load balancer's health check of target group ${targetGroup.slice(targetGroup.indexOf('targetgroup/') + 12 || 0)} failed. ${generic}`;
+    if (/container health/i.test(task.stoppedReason ?? '')) return `The container health check in the task definition failed. ${generic}`;
+  }
+  return generic;
+}
+
 export function decideTaskStopped(task: TaskStopped, state: DecisionState, config: AutopilotConfig, now: Date, plan: Plan): Plan {
   const classification = classifyStoppedTask(task);
   const { cause } = classification;
@@ -32,7 +49,7 @@ export function decideTaskStopped(task: TaskStopped, state: DecisionState, confi
     cause,
     title,
     meaning: defaults.meaning,
-    hint: defaults.hint,
+    hint: specificHint(task, cause, container, defaults.hint),
     evidence: classification.evidence,
     cluster: task.cluster,
     ...(task.service ? { service: task.service } : {}),

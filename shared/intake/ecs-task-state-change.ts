@@ -11,6 +11,7 @@ const containerSchema = z.object({
   exitCode: z.optional(z.int()),
   reason: z.optional(z.string()),
   lastStatus: z.optional(z.string()),
+  memory: z.optional(z.union([z.string(), z.number()])),
 });
 
 const taskDetailSchema = z.object({
@@ -26,6 +27,7 @@ const taskDetailSchema = z.object({
   stopCode: z.optional(z.string()),
   stoppedReason: z.optional(z.string()),
   stoppedAt: z.optional(z.string()),
+  memory: z.optional(z.union([z.string(), z.number()])),
   containers: z._default(z.array(containerSchema), []),
 });
 
@@ -58,6 +60,7 @@ export const ecsTaskStateChangeParser: EventParser = {
       exitCode: c.exitCode,
       reason: c.reason,
       lastStatus: c.lastStatus,
+      ...(c.memory !== undefined ? { memory: String(c.memory) } : {}),
     }));
     return {
       ...scope,
@@ -73,6 +76,7 @@ export const ecsTaskStateChangeParser: EventParser = {
       stopCode: detail.stopCode,
       stoppedReason: detail.stoppedReason,
       stoppedAt: detail.stoppedAt,
+      ...(detail.memory !== undefined ? { memory: String(detail.memory) } : {}),
       containers,
     };
   },

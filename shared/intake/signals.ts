@@ -27,6 +27,8 @@ export interface StoppedContainer {
   exitCode?: number;
   reason?: string;
   lastStatus?: string;
+  /** The container's hard memory limit in MiB, when the task definition sets one. */
+  memory?: string;
 }
 
 export interface TaskStopped extends SignalBase, EcsScope {
@@ -43,6 +45,8 @@ export interface TaskStopped extends SignalBase, EcsScope {
   stopCode?: string;
   stoppedReason?: string;
   stoppedAt?: string;
+  /** The task's memory in MiB, as ECS reports it. */
+  memory?: string;
   containers: StoppedContainer[];
 }
 

@@ -22,7 +22,10 @@ describe('decide', () => {
     expect(plan.notifications).toHaveLength(1);
     const [action] = plan.notifications;
     expect(action).toMatchObject({ status: 'firing', severity: 'critical', cause: 'oom', kind: 'task-stopped', cluster: 'prod', service: 'web' });
-    expect(action!.message.hint).toMatch(/memory/i);
+    expect(action!.message.hint).toMatch(/^Container 'web' has a hard limit of 896 MiB and the task has 1024 MiB\. Raise the container memory/);
+    expect(action!.message.hint).toMatch(/about 1408 MiB/);
+    const health = decide(signalOf('events/task-stopped-health-check-elb.json'), {}, defaults, now).notifications[0]!;
+    expect(health.message.hint).toMatch(/^The load balancer's health check of target group web-tg\/1234567890abcdef failed\./);
     expect(action!.message.links.task).toMatch(/^https:\/\/us-east-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/prod\/tasks\//);
     expect(action!.message.decidedAt).toBe(now.toISOString());
   });

@@ -15,7 +15,12 @@ function specificHint(task: TaskStopped, cause: string, container: TaskStopped['
     const limit = container?.memory ? `container '${container.name}' has a hard limit of ${container.memory} MiB` : undefined;
     const total = task.memory ? `the task has ${task.memory} MiB` : undefined;
     const facts = [limit, total].filter(Boolean).join(' and ');
-    const next = container?.memory ? ` Raising the container to about ${Math.ceil((Number(container.memory) * 1.5) / 128) * 128} MiB (within the task's memory) buys room while you look for the leak.` : '';
+    const suggested = container?.memory ? Math.ceil((Number(container.memory) * 1.5) / 128) * 128 : undefined;
+    const taskMemory = Number(task.memory);
+    const next =
+      suggested === undefined
+        ? ''
+        : ` Raising the container to about ${suggested} MiB buys room while you look for the leak${taskMemory && suggested > taskMemory ? `; that needs the task's memory raised from ${task.memory} MiB too` : ''}.`;
     return facts ? `${facts[0]!.toUpperCase()}${facts.slice(1)}. ${generic}${next}` : generic;
   }
   if (cause === 'health-check') {

@@ -23,7 +23,7 @@ describe('decide', () => {
     const [action] = plan.notifications;
     expect(action).toMatchObject({ status: 'firing', severity: 'critical', cause: 'oom', kind: 'task-stopped', cluster: 'prod', service: 'web' });
     expect(action!.message.hint).toMatch(/^Container 'web' has a hard limit of 896 MiB and the task has 1024 MiB\. Raise the container memory/);
-    expect(action!.message.hint).toMatch(/about 1408 MiB/);
+    expect(action!.message.hint).toMatch(/about 1408 MiB buys room while you look for the leak; that needs the task's memory raised from 1024 MiB too\.$/);
     const health = decide(signalOf('events/task-stopped-health-check-elb.json'), {}, defaults, now).notifications[0]!;
     expect(health.message.hint).toMatch(/^The load balancer's health check of target group web-tg\/1234567890abcdef failed\./);
     expect(action!.message.links.task).toMatch(/^https:\/\/us-east-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/prod\/tasks\//);

@@ -10,7 +10,11 @@ export function logOutcome(logger: Logger): MiddlewareObj<unknown, unknown> {
       logger.addContext(request.context as Parameters<Logger['addContext']>[0]);
     },
     after: (request) => {
-      const response = request.response as { id?: string; outcome?: string; actions?: unknown[]; notes?: string[] } | undefined;
+      const response = request.response as { id?: string; outcome?: string; actions?: unknown[]; notes?: string[]; batchItemFailures?: unknown[] } | undefined;
+      if (response?.batchItemFailures) {
+        logger.info('timer batch handled', { failed: response.batchItemFailures.length });
+        return;
+      }
       logger.info('event handled', {
         eventId: response?.id,
         outcome: response?.outcome,

@@ -30,6 +30,9 @@ export interface ActionReport {
 
 export interface ExecuteOptions {
   dryRun: boolean;
+  /** Wraps each post so it happens once per action across retries ('already': posted before). */
+  once?: (action: NotifyAction, post: () => Promise<void>) => Promise<'posted' | 'already'>;
+  onDelivered?: (action: NotifyAction) => void;
 }
 
 function report(action: NotifyAction, result: ActionReport['result'], messageId?: string): ActionReport {
@@ -45,8 +48,13 @@ export async function deliver(actions: NotifyAction[], receivers: Receivers, opt
     else {
       const receiver = receivers[action.receiver];
       if (!receiver) throw new Error(`receiver '${action.receiver}' has no adapter; check notify.receivers`);
-      const { messageId } = await receiver.notify(action);
-      reports.push(report(action, 'sent', messageId));
+      let messageId: string | undefined;
+      const post = async () => {
+        ({ messageId } = await receiver.notify(action));
+      };
+      const outcome = options.once ? await options.once(action, post) : (await post(), 'posted');
+      options.onDelivered?.(action);
+      reports.push(report(action, 'sent', outcome === 'already' ? 'posted before' : messageId));
     }
   }
   return reports;

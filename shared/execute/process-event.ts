@@ -169,7 +169,10 @@ async function group(n: Notification, incident: string | undefined, deps: Pipeli
         const restore = async () => {
           // Best effort: put the group back as it was, so the retry of this event posts again.
           const written = await deps.store.getRecord<StoredGroup>(groupKeyOf(result.groupKey), now);
-          if (written && current) await deps.store.putRecord(groupKeyOf(result.groupKey), current.value, written.version, now, ttl);
+          if (!written) return;
+          // A group this event created is expired at once; one it changed gets its old state back.
+          if (current) await deps.store.putRecord(groupKeyOf(result.groupKey), current.value, written.version, now, ttl);
+          else await deps.store.putRecord(groupKeyOf(result.groupKey), written.value, written.version, now, -1);
         };
         planned.push({ action: action(n, result.receiver, result.groupKey, decision.delivery, decision.next, decision.reason), undo: restore });
         break;
@@ -224,10 +227,10 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
   if (claim === 'done') return { ...base, outcome: 'ignored', actions: [], notes: [...plan.notes, `duplicate: event ${signal.eventId} was already handled`] };
   if (claim === 'in-progress') throw new EventInProgressError(`event ${signal.eventId} is being handled by another invocation; failing so Lambda retries it later`);
 
-  const undo: Array<() => Promise<void>> = [];
+  const planned: Array<{ action: NotifyAction; undo?: () => Promise<void> }> = [];
+  const delivered = new Set<NotifyAction>();
   try {
     const timers: TimerRequest[] = [...plan.timers];
-    const planned: Array<{ action: NotifyAction; undo?: () => Promise<void> }> = [];
     if (signal.kind === 'timer' && signal.body.type === 'group-flush') planned.push(...(await flushGroup(signal.body.group, deps, now, timers)));
     const silences = activeSilences(deps.config.notify.silences, await deps.store.listCollection<Silence>('silences', now), now);
     const incident = stored.health?.failingSince;
@@ -239,12 +242,8 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
       }
       planned.push(...(await group(notification, incident, deps, now, timers, plan.notes)));
     }
-    for (const p of planned) if (p.undo) undo.push(p.undo);
-    const actions = await deliver(
-      planned.map((p) => p.action),
-      deps.receivers,
-      { dryRun: deps.dryRun },
-    );
+    // Everything that is safe to do twice comes before the one thing that is not (posting):
+    // records summarise, and a second timer finds nothing pending.
     for (const write of plan.writes) {
       const current = await deps.store.getRecord<unknown>(write.key, now);
       // Health and disconnect records summarise; a lost race only costs a detail, so no retry.
@@ -254,11 +253,54 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
       if (deps.timers && !deps.dryRun) await deps.timers.schedule(timer, now);
       else plan.notes.push(`timer in ${timer.delaySeconds} s: ${timer.body.type}${'group' in timer.body ? ` ${timer.body.group}` : ''} (not set ${deps.dryRun ? 'in a dry run' : 'offline'})`);
     }
-    await deps.store.completeEvent(signal.eventId, now, ttlSeconds);
+    const actions = await deliver(
+      planned.map((p) => p.action),
+      deps.receivers,
+      { dryRun: deps.dryRun, once: deliveryOnce(signal.eventId, deps, now, ttlSeconds), onDelivered: (a) => delivered.add(a) },
+    );
+    await completeStubbornly(() => deps.store.completeEvent(signal.eventId, now, ttlSeconds));
     return { ...base, outcome: actions.some((a) => a.delivery !== 'suppressed') ? 'acted' : 'ignored', actions, notes: plan.notes };
   } catch (error) {
-    for (const restore of undo) await restore().catch(() => undefined);
-    await deps.store.releaseEvent(signal.eventId);
+    // Put back the groups of what was not posted, so the retry posts it; what was posted stays.
+    for (const p of planned) if (p.undo && !delivered.has(p.action)) await p.undo().catch(() => undefined);
+    await deps.store.releaseEvent(signal.eventId).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Each post is claimed on its own (event, receiver, group), so a retry after a partial failure
+ * skips what was already posted: an event with two receivers whose second post failed does not
+ * post to the first one again.
+ */
+function deliveryOnce(eventId: string, deps: PipelineDependencies, now: Date, ttlSeconds: number) {
+  return async (action: NotifyAction, post: () => Promise<void>): Promise<'posted' | 'already'> => {
+    const id = `${eventId}>${action.receiver}>${action.group}>${action.delivery}`;
+    const claim = await deps.store.claimEvent(id, now, 300, ttlSeconds);
+    if (claim === 'done') return 'already';
+    if (claim === 'in-progress') throw new EventInProgressError(`the post of ${id} is in progress elsewhere; failing so Lambda retries later`);
+    try {
+      await post();
+    } catch (error) {
+      await deps.store.releaseEvent(id).catch(() => undefined);
+      throw error;
+    }
+    await completeStubbornly(() => deps.store.completeEvent(id, now, ttlSeconds));
+    return 'posted';
+  };
+}
+
+/**
+ * After a post, failing the invocation would post again on retry; so the bookkeeping that follows
+ * is retried here a few times more (on top of the SDK's own attempts) before giving up on it.
+ */
+async function completeStubbornly(complete: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await complete();
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
   }
 }

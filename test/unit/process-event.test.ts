@@ -180,6 +180,34 @@ describe('processEvent', () => {
     expect(sent).toEqual(['new', 'update']);
   });
 
+  it('does not post again to a receiver that got the message when another receiver failed', async () => {
+    const config = { notify: { receivers: { a: { sns: {} }, b: { sns: { topicArn: 'arn:aws:sns:us-east-1:123456789012:b' } } }, route: { receiver: 'a', routes: [{ match: { cluster: '*' }, receiver: 'a', continue: true }, { match: { cluster: '*' }, receiver: 'b' }] } } };
+    const posts: string[] = [];
+    let failB = true;
+    const { deps } = pipeline(
+      {
+        receivers: {
+          a: { notify: async () => (posts.push('a'), {}) },
+          b: {
+            notify: async () => {
+              if (failB) throw new Error('SNS is down');
+              posts.push('b');
+              return {};
+            },
+          },
+        },
+      },
+      config,
+    );
+    const event = loadFixture('events/task-stopped-oom.json');
+    await expect(processEvent(event, deps)).rejects.toThrow('SNS is down');
+    failB = false;
+    const retry = await processEvent(event, deps);
+    expect(posts).toEqual(['a', 'b']);
+    // a's group kept its post, so the retry folds the event into it; b's group was put back and posts.
+    expect(retry.actions.map((a) => `${a.receiver}:${a.delivery}`)).toEqual(['a:suppressed', 'b:new']);
+  });
+
   it('fails a concurrent duplicate, so Lambda retries it after the first finished', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

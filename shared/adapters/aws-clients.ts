@@ -17,7 +17,7 @@ export function awsClientOptions(env: RuntimeEnvironment): AwsClientOptions {
     // The SDK retries throttling and 5xx with backoff; a hung connection must not eat the whole
     // invocation, so every call has a deadline and the event is retried by Lambda instead.
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: env.requestTimeoutMs ?? 5_000 },
   };
 }
 

@@ -129,6 +129,8 @@ function context(message: NotificationMessage): SlackBlock {
     mrkdwn(labelled('*Evidence:* ', message.evidence, EVIDENCE_MAX)),
     mrkdwn(`*Event time:* ${eventTimeText(message.eventTime)}`),
     mrkdwn(labelled('*Account:* ', `${message.account} ${message.region}`, IDENTIFIER_MAX)),
+    // The event id ties a message to the event in logs, the dead-letter queue and `replay`.
+    mrkdwn(`*Event:* ${inlineCode(message.eventId, IDENTIFIER_MAX)}`),
     ...(message.warnings?.length ? [mrkdwn(labelled('*Warnings:* ', message.warnings.join('; '), max))] : []),
   ];
   return { type: 'context', elements: elements.slice(0, SLACK_LIMITS.contextElements) };

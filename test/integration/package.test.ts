@@ -52,7 +52,30 @@ describe('packaged stack', () => {
   });
 
   // Actions the Service Authorization Reference lists with no resource type: IAM accepts only "*".
+  // ecs:DescribeTaskDefinition: task definitions are read by ARN, but the action has no resource
+  // type; ecs:ListClusters and ecs:ListServices: list actions, no resource type (only a condition).
   const NO_RESOURCE_TYPE = ['ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices'];
+  // Writes that change a user's ECS resources: allowed only under the opt-in tag condition.
+  const REMEDIATION_WRITES = /^ecs:(UpdateService|UpdateContainerInstancesState|RegisterTaskDefinition|StopTask|DeregisterContainerInstance|PutClusterCapacityProviders)$|^autoscaling:|^application-autoscaling:Register/;
+
+  it('conditions every remediation write on the opt-in tag, and puts no secret in any environment', () => {
+    for (const [name, role] of resourcesOfType('AWS::IAM::Role')) {
+      const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<Statement & { Condition?: Record<string, Record<string, unknown>> }> } }>;
+      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
+        const writes = [statement.Action].flat().filter((a) => REMEDIATION_WRITES.test(a));
+        if (writes.length === 0) continue;
+        const tagKeys = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
+        expect(tagKeys.some((k) => k.startsWith('aws:ResourceTag/ecs-autopilot')), `${name} may ${writes.join(',')} without the opt-in tag`).toBe(true);
+      }
+    }
+    for (const [name, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      const variables = ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(variables)) {
+        expect(key, `${name} has a secret-looking variable`).not.toMatch(/SECRET|TOKEN|PASSWORD|WEBHOOK|API_KEY/i);
+        expect(JSON.stringify(value), `${name}.${key} holds a secret-looking value`).not.toMatch(/hooks\.slack\.com|AKIA[0-9A-Z]{16}|xox[abp]-/);
+      }
+    }
+  });
 
   it('grants only named actions, on named resources except where AWS has none narrower', () => {
     for (const [name, role] of resourcesOfType('AWS::IAM::Role')) {

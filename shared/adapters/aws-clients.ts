@@ -7,7 +7,7 @@ export interface AwsClientOptions {
   region: string;
   endpoint?: string;
   maxAttempts: number;
-  requestHandler: { connectionTimeout: number; requestTimeout: number };
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 }
 
 export function awsClientOptions(env: RuntimeEnvironment): AwsClientOptions {
@@ -17,7 +17,8 @@ export function awsClientOptions(env: RuntimeEnvironment): AwsClientOptions {
     // The SDK retries throttling and 5xx with backoff; a hung connection must not eat the whole
     // invocation, so every call has a deadline and the event is retried by Lambda instead.
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: env.requestTimeoutMs ?? 5_000 },
+    // throwOnRequestTimeout: without it the Node handler only logs a warning past requestTimeout.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: env.requestTimeoutMs ?? 5_000, throwOnRequestTimeout: true },
   };
 }
 

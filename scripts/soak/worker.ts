@@ -34,7 +34,7 @@ async function invokeAsync(event: unknown): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     if (attempt > 0) {
       result.retries += 1;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
     result.invocations += 1;
     try {
@@ -50,16 +50,52 @@ async function invokeAsync(event: unknown): Promise<void> {
 }
 
 const pending = new Set(input.deliveries.map((d) => idOf(d.event)));
-for (let i = 0; i < input.deliveries.length; i++) {
-  const delivery = input.deliveries[i]!;
-  if (delivery.concurrentWithNext && input.deliveries[i + 1]) {
-    await Promise.all([invokeAsync(delivery.event), invokeAsync(input.deliveries[i + 1]!.event)]);
-    i += 1;
-  } else {
-    await invokeAsync(delivery.event);
-  }
-  if (i % 500 === 0) process.stderr.write(`  ${i}/${input.deliveries.length}\r`);
+
+/**
+ * The service (or instance) an event is about. Events of one lane run in order, lanes run side by
+ * side: everything that shares state (a group, a service's health, an agent) shares a lane, so the
+ * outcome does not depend on timing and the two runs compare event by event.
+ */
+function laneOf(event: unknown): string {
+  const e = event as { resources?: string[]; detail?: Record<string, unknown> };
+  const d = e.detail ?? {};
+  const cluster = String(d.clusterArn ?? '').split('/').pop() ?? '';
+  if (typeof d.group === 'string') return `${cluster}/${d.group.replace('service:', '')}`;
+  const service = (e.resources ?? []).find((r) => r.includes(':service/'));
+  if (service) return service.split(':service/')[1]!;
+  const dimensions = (d.configuration as { metrics?: Array<{ metricStat?: { metric?: { dimensions?: Record<string, string> } } }> } | undefined)?.metrics?.[0]?.metricStat?.metric?.dimensions;
+  if (dimensions?.ClusterName) return `${dimensions.ClusterName}/${dimensions.ServiceName}`;
+  if (typeof d.containerInstanceArn === 'string') return d.containerInstanceArn;
+  return 'other';
 }
+
+const lanes = new Map<string, Delivery[]>();
+for (const delivery of input.deliveries) {
+  const lane = laneOf(delivery.event);
+  lanes.set(lane, [...(lanes.get(lane) ?? []), delivery]);
+}
+
+let done = 0;
+async function runLane(deliveries: Delivery[]): Promise<void> {
+  for (let i = 0; i < deliveries.length; i++) {
+    const delivery = deliveries[i]!;
+    if (delivery.concurrentWithNext && deliveries[i + 1]) {
+      await Promise.all([invokeAsync(delivery.event), invokeAsync(deliveries[i + 1]!.event)]);
+      i += 1;
+      done += 2;
+    } else {
+      await invokeAsync(delivery.event);
+      done += 1;
+    }
+    if (done % 500 < 2) process.stderr.write(`  ${done}/${input.deliveries.length}\r`);
+  }
+}
+
+// A few lanes at a time: like several Lambda containers, each handling one event at a time.
+const queue = [...lanes.values()];
+await Promise.all(Array.from({ length: 6 }, async () => {
+  for (let lane = queue.shift(); lane; lane = queue.shift()) await runLane(lane);
+}));
 for (const id of [...result.handled, ...result.deadLetter.map((d) => d.id)]) pending.delete(id);
 result.unfinished = [...pending];
 writeFileSync(input.output, JSON.stringify(result));

@@ -15,6 +15,7 @@ import { type CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } f
 import { type ContainerDefinition, DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { lastArnSegment } from '../intake/arns.js';
 import type { IamGrant } from './iam.js';
+import { consoleBase, enc } from '../decide/console-links.js';
 
 export type LogTail =
   | {
@@ -70,9 +71,9 @@ export const logTailGrants: IamGrant[] = [
  * Commercial partition only: the China and GovCloud consoles live on other hosts.
  */
 export function logStreamConsoleUrl(region: string, logGroup: string, logStream: string): string {
-  const encode = (name: string) => encodeURIComponent(encodeURIComponent(name)).replace(/%/g, '$');
+  const encode = (name: string) => encodeURIComponent(enc(name)).replace(/%/g, '$');
   return (
-    `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}` +
+    `${consoleBase(region)}/cloudwatch/home?region=${enc(region)}` +
     `#logsV2:log-groups/log-group/${encode(logGroup)}/log-events/${encode(logStream)}`
   );
 }

@@ -29,6 +29,20 @@ export function notificationAttributes(action: NotifyAction): Record<string, Mes
   return attributes;
 }
 
+/** SNS accepts 256 KB per message; ECS text is short, but event fields are untrusted. */
+const SNS_MAX_BYTES = 250_000;
+
+/** The message as JSON, with long strings cut when it would not fit into one SNS message. */
+export function fitForSns(message: unknown): string {
+  const whole = JSON.stringify(message);
+  if (Buffer.byteLength(whole) <= SNS_MAX_BYTES) return whole;
+  for (const limit of [2000, 500, 100]) {
+    const cut = JSON.stringify(message, (_key, value: unknown) => (typeof value === 'string' && value.length > limit ? `${value.slice(0, limit)}… [cut]` : value));
+    if (Buffer.byteLength(cut) <= SNS_MAX_BYTES) return cut;
+  }
+  return JSON.stringify({ schema: 'ecs-autopilot/notification@1', truncated: true, title: String((message as { title?: unknown }).title ?? '').slice(0, 500) });
+}
+
 export function createSnsNotifier(client: SNSClient, topicArn: string): Notifier {
   return {
     async notify(action) {
@@ -36,7 +50,7 @@ export function createSnsNotifier(client: SNSClient, topicArn: string): Notifier
         new PublishCommand({
           TopicArn: topicArn,
           Subject: action.subject,
-          Message: JSON.stringify(action.message),
+          Message: fitForSns(action.message),
           MessageAttributes: notificationAttributes(action),
         }),
       );

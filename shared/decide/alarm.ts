@@ -2,12 +2,13 @@
 // the resolver (dimensions, alarm tags, target group) could tell which.
 import type { AutopilotConfig } from '../config/schema.js';
 import type { AlarmStateChanged } from '../intake/signals.js';
+import { consoleBase, enc } from './console-links.js';
 import type { DecisionState } from './decide.js';
 import { propose } from './notification.js';
 import type { Plan } from './plan.js';
 
 export function alarmConsoleUrl(region: string, alarmName: string): string {
-  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
+  return `${consoleBase(region)}/cloudwatch/home?region=${enc(region)}#alarmsV2:alarm/${enc(alarmName)}`;
 }
 
 export function decideAlarm(signal: AlarmStateChanged, state: DecisionState, config: AutopilotConfig, now: Date, plan: Plan): Plan {

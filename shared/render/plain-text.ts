@@ -9,9 +9,13 @@ import { sanitizeText, truncate } from './slack-mrkdwn.js';
 // Long enough for any real ECS value (names <= 255, reasons about as long); keeps a hostile one readable.
 const VALUE_MAX = 1000;
 
-/** One line of untrusted text: no controls, no line breaks, at most VALUE_MAX characters. */
+/**
+ * One line of untrusted text: no controls, no line breaks, at most VALUE_MAX characters. A run of
+ * blanks that holds a break becomes one space; it is found run by run, because `\s*[\n\t]\s*`
+ * backtracks over every long run of blanks without a break (quadratic: seconds for 100k spaces).
+ */
 function oneLine(text: string): string {
-  return truncate(sanitizeText(text).replace(/\s*[\n\t\u2028\u2029]\s*/g, ' ').trim(), VALUE_MAX).text;
+  return truncate(sanitizeText(text).replace(/\s+/g, (run) => (/[\n\t\u2028\u2029]/.test(run) ? ' ' : run)).trim(), VALUE_MAX).text;
 }
 
 function taskLine(message: NotificationMessage): string | undefined {

@@ -99,12 +99,21 @@ export function inlineCode(text: string, max = Number.POSITIVE_INFINITY): string
   return `\`${truncateEscaped(body, max - 2)}\``;
 }
 
+/** Without leading and trailing line breaks. Not `/\n+$/`: it backtracks over every inner run of breaks (quadratic). */
+function trimLineBreaks(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) === 10) start += 1;
+  while (end > start && text.charCodeAt(end - 1) === 10) end -= 1;
+  return text.slice(start, end);
+}
+
 /**
  * Untrusted, possibly multi-line text as a ``` block, at most `max` code units including the fences.
  * No backtick survives, so nothing inside can close the block early.
  */
 export function codeBlock(text: string, max = Number.POSITIVE_INFINITY): string {
-  const body = escapeEntities(sanitizeText(text).replace(/`/g, BACKTICK_LOOKALIKE)).replace(/^\n+|\n+$/g, '');
+  const body = trimLineBreaks(escapeEntities(sanitizeText(text).replace(/`/g, BACKTICK_LOOKALIKE)));
   if (body.trim() === '') return '(empty)';
   return `\`\`\`${truncateEscaped(body, max - 6)}\`\`\``;
 }

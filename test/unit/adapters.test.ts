@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awsClientOptions } from '../../shared/adapters/aws-clients.js';
 import { createServiceTagReader } from '../../shared/adapters/ecs-service-tags.js';
-import { createSnsNotifier } from '../../shared/adapters/sns-notifier.js';
+import { createSnsNotifier, fitForSns } from '../../shared/adapters/sns-notifier.js';
 import { readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { decide } from '../../shared/decide/decide.js';
@@ -57,6 +57,17 @@ describe('SNS notifier', () => {
     const forced = asAction(decide(intake.signal, {}, validateConfig({ notify: { causes: { completed: { notify: true } } } }, 'test'), new Date()).notifications[0]!);
     await createSnsNotifier(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:123456789012:t').notify(forced);
     expect(Object.keys(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes!)).toEqual(['severity', 'cause', 'cluster', 'kind', 'status', 'delivery']);
+  });
+});
+
+describe('SNS message size', () => {
+  it('cuts long strings so that a message always fits into one SNS publish (256 KB)', () => {
+    const action = notifyActionFor('events/task-stopped-oom.json');
+    const huge = { ...action.message, title: 'x'.repeat(400_000), hint: 'y'.repeat(400_000) };
+    const body = fitForSns(huge);
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(250_000);
+    expect(JSON.parse(body)).toMatchObject({ cause: 'oom', title: expect.stringMatching(/^x{2000}… \[cut\]$/) });
+    expect(fitForSns(action.message)).toBe(JSON.stringify(action.message));
   });
 });
 

@@ -31,6 +31,20 @@ export interface PipelineDependencies {
   dryRun: boolean;
   /** The clock. The handler passes the wall clock; replay passes each event's own time. */
   now: (signal?: Signal) => Date;
+  /** How long the table's silences are cached per container (default 30 s; 0 reads them every time). */
+  silenceCacheSeconds?: number;
+}
+
+/** Silences from the table, cached per store: one Query per half minute, not one per notification. */
+const silenceCache = new WeakMap<StateStore, { at: number; items: Array<{ id: string; value: Silence }> }>();
+
+async function tableSilences(deps: PipelineDependencies, now: Date): Promise<Array<{ id: string; value: Silence }>> {
+  const ttl = (deps.silenceCacheSeconds ?? 30) * 1000;
+  const cached = silenceCache.get(deps.store);
+  if (cached && ttl > 0 && Math.abs(now.getTime() - cached.at) < ttl) return cached.items;
+  const items = await deps.store.listCollection<Silence>('silences', now);
+  silenceCache.set(deps.store, { at: now.getTime(), items });
+  return items;
 }
 
 export interface EventOutcome {
@@ -232,7 +246,7 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
   try {
     const timers: TimerRequest[] = [...plan.timers];
     if (signal.kind === 'timer' && signal.body.type === 'group-flush') planned.push(...(await flushGroup(signal.body.group, deps, now, timers)));
-    const silences = activeSilences(deps.config.notify.silences, await deps.store.listCollection<Silence>('silences', now), now);
+    const silences = activeSilences(deps.config.notify.silences, await tableSilences(deps, now), now);
     const incident = stored.health?.failingSince;
     for (const notification of plan.notifications) {
       const silence = silencedBy(silences, labelsOf(notification));

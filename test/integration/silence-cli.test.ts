@@ -46,6 +46,7 @@ describe('ecs-autopilot silence', () => {
       receivers: { sns: { notify: async (a: NotifyAction) => (sent.push(a), {}) } },
       dryRun: false,
       now: () => new Date(),
+      silenceCacheSeconds: 0,
     };
     const muted = await processEvent({ ...loadFixture('events/task-stopped-oom.json'), id: uniqueName('e') }, deps);
     expect(muted.notes.join(' ')).toMatch(new RegExp(`silenced by silence ${id} until .* \\(known leak\\)`));

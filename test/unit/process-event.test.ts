@@ -208,6 +208,19 @@ describe('processEvent', () => {
     expect(retry.actions.map((a) => `${a.receiver}:${a.delivery}`)).toEqual(['a:suppressed', 'b:new']);
   });
 
+  it('reads the table\'s silences once per half minute, not once per notification', async () => {
+    const store = new MemoryStateStore();
+    const list = vi.spyOn(store, 'listCollection');
+    const { deps, advance } = pipeline({ store, timers: { schedule: async () => undefined } });
+    await processEvent(again('events/task-stopped-oom.json', 1), deps);
+    advance(10);
+    await processEvent(again('events/task-stopped-image-pull.json', 2), deps);
+    expect(list).toHaveBeenCalledTimes(1);
+    advance(31);
+    await processEvent(again('events/task-stopped-app-exit.json', 3), deps);
+    expect(list).toHaveBeenCalledTimes(2);
+  });
+
   it('fails a concurrent duplicate, so Lambda retries it after the first finished', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

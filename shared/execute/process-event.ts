@@ -256,13 +256,7 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
       }
       planned.push(...(await group(notification, incident, deps, now, timers, plan.notes)));
     }
-    // Everything that is safe to do twice comes before the one thing that is not (posting):
-    // records summarise, and a second timer finds nothing pending.
-    for (const write of plan.writes) {
-      const current = await deps.store.getRecord<unknown>(write.key, now);
-      // Health and disconnect records summarise; a lost race only costs a detail, so no retry.
-      if (!(await deps.store.putRecord(write.key, write.value, current?.version, now, write.ttlSeconds))) plan.notes.push(`record ${write.key} changed concurrently; kept the other write`);
-    }
+    // Timers are safe to set twice (a second one finds nothing pending), so they go before posting.
     for (const timer of timers) {
       if (deps.timers && !deps.dryRun) await deps.timers.schedule(timer, now);
       else plan.notes.push(`timer in ${timer.delaySeconds} s: ${timer.body.type}${'group' in timer.body ? ` ${timer.body.group}` : ''} (not set ${deps.dryRun ? 'in a dry run' : 'offline'})`);
@@ -272,6 +266,15 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
       deps.receivers,
       { dryRun: deps.dryRun, once: deliveryOnce(signal.eventId, deps, now, ttlSeconds), onDelivered: (a) => delivered.add(a) },
     );
+    // Records that say a notification went out ("notified", "recovered") are written only once it
+    // has: written before, a failed post would leave them saying so, and the retry would stay quiet.
+    // A retry after a failure here skips the posts already made (they are claimed one by one).
+    for (const write of plan.writes) {
+      const current = await deps.store.getRecord<unknown>(write.key, now);
+      // Health and disconnect records summarise; a lost race only costs a detail, so no retry.
+      if (!(await deps.store.putRecord(write.key, write.value, current?.version, now, write.ttlSeconds))) plan.notes.push(`record ${write.key} changed concurrently; kept the other write`);
+    }
+
     await completeStubbornly(() => deps.store.completeEvent(signal.eventId, now, ttlSeconds));
     return { ...base, outcome: actions.some((a) => a.delivery !== 'suppressed') ? 'acted' : 'ignored', actions, notes: plan.notes };
   } catch (error) {

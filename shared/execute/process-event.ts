@@ -191,7 +191,9 @@ async function group(n: Notification, incident: string | undefined, deps: Pipeli
         planned.push({ action: action(n, result.receiver, result.groupKey, decision.delivery, decision.next, decision.reason), undo: restore });
         break;
       }
-      if (attempt >= 4) throw new Error(`group ${result.groupKey}: five concurrent writers in a row; failing so Lambda retries`);
+      // Lost the race to another invocation: back off a little (jittered, so racers spread out) and re-decide.
+      if (attempt >= 9) throw new Error(`group ${result.groupKey}: lost ten races in a row to concurrent writers; failing so Lambda retries`);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 5)));
     }
   }
   return planned;

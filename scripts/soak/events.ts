@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../lib/emulator.js';
+import { mulberry32 } from '../lib/fault-proxy.js';
 
 type Event = Record<string, unknown> & { id: string; detail: Record<string, unknown> };
 
@@ -14,16 +15,6 @@ export interface Delivery {
   concurrentWithNext?: boolean;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(projectRoot, 'test', 'fixtures', name), 'utf8')) as Event;
 

@@ -23,7 +23,7 @@ export interface ParsedServiceTags {
   warnings: string[];
 }
 
-export const SERVICE_TAG_KEYS = ['notify', 'mute-causes', 'min-severity', 'receiver'] as const;
+export const SERVICE_TAG_KEYS = ['notify', 'mute-causes', 'min-severity', 'receiver', 'remediate'] as const;
 
 export function parseServiceTags(tags: Record<string, string>): ParsedServiceTags {
   const overrides: ServiceOverrides = {};
@@ -52,6 +52,9 @@ export function parseServiceTags(tags: Record<string, string>): ParsedServiceTag
       case 'receiver':
         if (/^[A-Za-z0-9_-]{1,64}$/.test(rawValue.trim())) overrides.receiver = rawValue.trim();
         else reject('the name of a receiver under notify.receivers (letters, digits, - and _)');
+        break;
+      case 'remediate':
+        // Remediation's opt-in, read by shared/decide/remediation/opt-in.ts.
         break;
       default:
         warnings.push(`tag ${key} ignored: unknown setting '${name}'; valid settings are ${SERVICE_TAG_KEYS.map((k) => SERVICE_TAG_PREFIX + k).join(', ')}`);

@@ -52,7 +52,8 @@ export function decide(signal: Signal, state: DecisionState, config: AutopilotCo
       return decideAlarm(signal, state, config, now, plan);
     case 'timer':
       if (signal.body.type === 'agent-check') return decideAgentCheck(signal, signal.body, state, config, now, plan);
-      plan.notes.push(`group ${signal.body.group}: flushed by the pipeline`);
+      if (signal.body.type === 'group-flush') plan.notes.push(`group ${signal.body.group}: flushed by the pipeline`);
+      else plan.notes.push(`timer ${signal.body.type} belongs to remediation`);
       return plan;
     default:
       plan.notes.push(`no decision is made for ${signal.kind} events yet`);

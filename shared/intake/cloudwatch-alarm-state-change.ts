@@ -8,7 +8,7 @@ import type { EventParser } from './parser.js';
 const alarmStateSchema = z.object({ value: z.string().check(z.minLength(1)), reason: z.optional(z.string()) });
 
 const metricSchema = z.object({
-  metricStat: z.optional(z.object({ metric: z.optional(z.object({ dimensions: z.optional(z.record(z.string(), z.string())) })) })),
+  metricStat: z.optional(z.object({ metric: z.optional(z.object({ name: z.optional(z.string()), dimensions: z.optional(z.record(z.string(), z.string())) })) })),
 });
 
 const alarmDetailSchema = z.object({
@@ -24,7 +24,12 @@ export const cloudWatchAlarmStateChangeParser: EventParser = {
   parse(envelope) {
     const detail = parseOrThrow(alarmDetailSchema, envelope.detail, envelope.id, envelope['detail-type'], 'detail');
     const dimensions: Record<string, string> = {};
-    for (const metric of detail.configuration?.metrics ?? []) Object.assign(dimensions, metric.metricStat?.metric?.dimensions ?? {});
+    const metricNames: string[] = [];
+    for (const metric of detail.configuration?.metrics ?? []) {
+      Object.assign(dimensions, metric.metricStat?.metric?.dimensions ?? {});
+      const name = metric.metricStat?.metric?.name;
+      if (name && !metricNames.includes(name)) metricNames.push(name);
+    }
     return {
       kind: 'alarm-state-changed',
       eventId: envelope.id,
@@ -38,6 +43,7 @@ export const cloudWatchAlarmStateChangeParser: EventParser = {
       previousState: detail.previousState?.value,
       reason: detail.state.reason,
       dimensions,
+      metricNames,
     };
   },
 };

@@ -51,7 +51,7 @@ export const ecsTaskStateChangeParser: EventParser = {
       taskArn: detail.taskArn,
     };
     if (detail.lastStatus !== 'STOPPED') {
-      return { ...scope, kind: 'task-state-changed', lastStatus: detail.lastStatus, desiredStatus: detail.desiredStatus };
+      return { ...scope, kind: 'task-state-changed', lastStatus: detail.lastStatus, desiredStatus: detail.desiredStatus, taskDefinitionArn: detail.taskDefinitionArn };
     }
     const taskDefinition = taskDefinitionFromArn(detail.taskDefinitionArn);
     const containers: StoppedContainer[] = detail.containers.map((c) => ({

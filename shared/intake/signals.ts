@@ -56,6 +56,7 @@ export interface TaskStateChanged extends SignalBase, EcsScope {
   taskArn: string;
   lastStatus: string;
   desiredStatus?: string;
+  taskDefinitionArn?: string;
 }
 
 export interface ServiceAction extends SignalBase, EcsScope {
@@ -95,6 +96,8 @@ export interface AlarmStateChanged extends SignalBase {
   reason?: string;
   /** Dimensions of the metrics the alarm watches, merged (ClusterName, ServiceName, TargetGroup, ...). */
   dimensions: Record<string, string>;
+  /** Names of the metrics the alarm watches (UnHealthyHostCount, ...); empty for composite alarms. */
+  metricNames: string[];
 }
 
 export interface ScheduledTick extends SignalBase {
@@ -124,7 +127,11 @@ export interface LogBatch extends SignalBase {
 /** Work the pipeline set itself for later: check a disconnected agent again, flush a group. */
 export type TimerBody =
   | { type: 'agent-check'; containerInstanceArn: string; cluster: string; ec2InstanceId?: string }
-  | { type: 'group-flush'; group: string };
+  | { type: 'group-flush'; group: string }
+  /** remediation: drain the instance if its agent is still disconnected. */
+  | { type: 'remediate-agent-check'; containerInstanceArn: string; cluster: string }
+  /** remediation: move a service back from its fallback capacity once the original is healthy. */
+  | { type: 'remediate-capacity-check'; cluster: string; service: string };
 
 /** A timer firing: an SQS message the pipeline sent itself with a delay. */
 export interface TimerFired extends SignalBase {

@@ -21,6 +21,8 @@ const bodySchema = z.object({
   timer: z.union([
     z.object({ type: z.literal('agent-check'), containerInstanceArn: z.string().check(z.minLength(1)), cluster: z.string(), ec2InstanceId: z.optional(z.string()) }),
     z.object({ type: z.literal('group-flush'), group: z.string().check(z.minLength(1)) }),
+    z.object({ type: z.literal('remediate-agent-check'), containerInstanceArn: z.string().check(z.minLength(1)), cluster: z.string() }),
+    z.object({ type: z.literal('remediate-capacity-check'), cluster: z.string().check(z.minLength(1)), service: z.string().check(z.minLength(1)) }),
   ]),
 });
 

@@ -124,16 +124,38 @@ export class DynamoDbStateStore implements StateStore {
     return count;
   }
 
-  async acquireCooldown(key: string, now: Date, cooldownSeconds: number): Promise<boolean> {
+  async acquireCooldown(key: string, now: Date, cooldownSeconds: number, owner?: string): Promise<boolean> {
     const t = epochSeconds(now);
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { pk: S(`cooldown#${key}`), sk: S(ONE_ITEM), until: N(t + cooldownSeconds), expiresAt: N(t + cooldownSeconds) },
-          ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
-          ExpressionAttributeNames: { '#until': 'until' },
-          ExpressionAttributeValues: { ':now': N(t) },
+          Item: { pk: S(`cooldown#${key}`), sk: S(ONE_ITEM), until: N(t + cooldownSeconds), expiresAt: N(t + cooldownSeconds), ...(owner ? { owner: S(owner) } : {}) },
+          ConditionExpression: owner ? 'attribute_not_exists(pk) OR #until <= :now OR #owner = :owner' : 'attribute_not_exists(pk) OR #until <= :now',
+          ExpressionAttributeNames: { '#until': 'until', ...(owner ? { '#owner': 'owner' } : {}) },
+          ExpressionAttributeValues: { ':now': N(t), ...(owner ? { ':owner': S(owner) } : {}) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async reserveSlot(key: string, slotId: string, limit: number, now: Date, ttlSeconds: number): Promise<boolean> {
+    const t = epochSeconds(now);
+    try {
+      // One item per budget period holds the ids that took a slot: adding an id already there is a
+      // no-op, and the condition lets no more than `limit` distinct ids in, however many race.
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`budget#${key}`), sk: S(ONE_ITEM) },
+          UpdateExpression: 'ADD #ids :id SET expiresAt = if_not_exists(expiresAt, :expires)',
+          ConditionExpression: 'attribute_not_exists(#ids) OR size(#ids) < :limit OR contains(#ids, :slot)',
+          ExpressionAttributeNames: { '#ids': 'ids' },
+          ExpressionAttributeValues: { ':id': { SS: [slotId] }, ':slot': S(slotId), ':limit': N(limit), ':expires': N(t + ttlSeconds) },
         }),
       );
       return true;

@@ -11,7 +11,8 @@ interface EventClaim {
 export class MemoryStateStore implements StateStore {
   private readonly events = new Map<string, EventClaim>();
   private readonly windows = new Map<string, Map<string, number>>();
-  private readonly cooldowns = new Map<string, number>();
+  private readonly cooldowns = new Map<string, { until: number; owner: string | undefined }>();
+  private readonly slots = new Map<string, { ids: Set<string>; expiresAt: number }>();
   private readonly audit: Array<{ record: AuditRecord; expiresAt: number }> = [];
   private readonly records = new Map<string, { json: string; version: number; expiresAt: number }>();
   private readonly collections = new Map<string, Map<string, { json: string; expiresAt: number }>>();
@@ -46,11 +47,22 @@ export class MemoryStateStore implements StateStore {
     return count;
   }
 
-  async acquireCooldown(key: string, now: Date, cooldownSeconds: number): Promise<boolean> {
+  async acquireCooldown(key: string, now: Date, cooldownSeconds: number, owner?: string): Promise<boolean> {
     const t = epochSeconds(now);
-    const until = this.cooldowns.get(key);
-    if (until !== undefined && until > t) return false;
-    this.cooldowns.set(key, t + cooldownSeconds);
+    const held = this.cooldowns.get(key);
+    if (held !== undefined && held.until > t) return owner !== undefined && held.owner === owner;
+    this.cooldowns.set(key, { until: t + cooldownSeconds, owner });
+    return true;
+  }
+
+  async reserveSlot(key: string, slotId: string, limit: number, now: Date, ttlSeconds: number): Promise<boolean> {
+    const t = epochSeconds(now);
+    const held = this.slots.get(key);
+    const slots = held && held.expiresAt > t ? held.ids : new Set<string>();
+    if (slots.has(slotId)) return true;
+    if (slots.size >= limit) return false;
+    slots.add(slotId);
+    this.slots.set(key, { ids: slots, expiresAt: held && held.expiresAt > t ? held.expiresAt : t + ttlSeconds });
     return true;
   }
 

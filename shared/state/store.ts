@@ -33,8 +33,17 @@ export interface StateStore {
    * occurrences lie within the last `windowSeconds`: the sliding windows of crash-loop detection.
    */
   countInWindow(key: string, occurrenceId: string, now: Date, windowSeconds: number): Promise<number>;
-  /** Starts a cooldown unless one is running: true when the caller may act now. */
-  acquireCooldown(key: string, now: Date, cooldownSeconds: number): Promise<boolean>;
+  /**
+   * Starts a cooldown unless one is running: true when the caller may act now. With an `owner`, the
+   * same owner gets true again while its cooldown runs, so a retried invocation can finish its action.
+   */
+  acquireCooldown(key: string, now: Date, cooldownSeconds: number, owner?: string): Promise<boolean>;
+  /**
+   * Takes one of `limit` slots of a budget (`key` names the budget and its period): true when
+   * `slotId` holds a slot (it may already have had it), false when all are taken. Conditional, so
+   * concurrent callers never take more than `limit` between them.
+   */
+  reserveSlot(key: string, slotId: string, limit: number, now: Date, ttlSeconds: number): Promise<boolean>;
   appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void>;
   /** Most recent first. */
   listAudit(limit: number): Promise<AuditRecord[]>;

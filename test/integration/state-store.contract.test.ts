@@ -75,6 +75,23 @@ describe.each(stores)('state store contract: %s', (_name, makeStore) => {
     expect(await store.acquireCooldown('cd', at(300), 300)).toBe(true);
   });
 
+  it('lets the cooldown owner in again while the cooldown runs, and nobody else', async () => {
+    expect(await store.acquireCooldown('cd-owned', t0, 300, 'event-1')).toBe(true);
+    expect(await store.acquireCooldown('cd-owned', at(10), 300, 'event-1')).toBe(true);
+    expect(await store.acquireCooldown('cd-owned', at(10), 300, 'event-2')).toBe(false);
+    expect(await store.acquireCooldown('cd-owned', at(10), 300)).toBe(false);
+  });
+
+  it('hands out at most the budget of slots, idempotently per slot id, even under a race', async () => {
+    expect(await store.reserveSlot('b1', 'a', 2, t0, 3600)).toBe(true);
+    expect(await store.reserveSlot('b1', 'a', 2, t0, 3600)).toBe(true);
+    expect(await store.reserveSlot('b1', 'b', 2, t0, 3600)).toBe(true);
+    expect(await store.reserveSlot('b1', 'c', 2, t0, 3600)).toBe(false);
+    expect(await store.reserveSlot('b1', 'a', 2, t0, 3600)).toBe(true);
+    const raced = await Promise.all(Array.from({ length: 8 }, (_, i) => store.reserveSlot('b2', `r${i}`, 3, t0, 3600)));
+    expect(raced.filter(Boolean)).toHaveLength(3);
+  });
+
   it('keeps audit records newest first, without duplicates', async () => {
     const record = (id: string, seconds: number) => ({
       id,

@@ -11,6 +11,9 @@
  * resource type (ecs:ListClusters, ecs:ListServices): AWS offers nothing narrower for them.
  * `log-streams` is every log stream of the account in the stack's region (logs:GetLogEvents is
  * authorised on the stream, not the group); which groups ECS writes to is known only at run time.
+ * `remediation-*` are what playbooks write to: only resources carrying the opt-in tag
+ * (ecs-autopilot:remediate), or the clusters and services `remediate.optIn` names.
+ * `pass-role-to-ecs-tasks` is iam:PassRole conditioned on iam:PassedToService ecs-tasks.amazonaws.com.
  */
 export type GrantResource =
   | 'state-table'
@@ -21,6 +24,12 @@ export type GrantResource =
   | 'any-resource'
   | 'log-streams'
   | 'timer-queue'
+  | 'remediate-timer-queue'
+  | 'remediation-services'
+  | 'remediation-container-instances'
+  | 'remediation-autoscaling-groups'
+  | 'remediation-task-definitions'
+  | 'pass-role-to-ecs-tasks'
   | `sns-topic:${string}`
   | `ssm-parameter:${string}`
   | `secret:${string}`;

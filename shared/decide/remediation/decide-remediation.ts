@@ -37,7 +37,10 @@ export interface RemediationPlan extends RemediationDecision {
 const FAILURE_CAUSES = new Set(['app-exit', 'oom', 'health-check', 'task-init', 'image-pull', 'unknown']);
 
 /** The history after this event: revisions seen, steady states, failures, capacity shortfalls. */
-export function observe(signal: Signal, history: ServiceHistory, view: ServiceView | undefined, config: RemediateConfig, now: Date): ServiceHistory {
+export function observe(signal: Signal, known: ServiceHistory, view: ServiceView | undefined, config: RemediateConfig, now: Date): ServiceHistory {
+  // Online, the live service says which revision runs and since when its deployment exists.
+  const primary = view?.deployments.find((d) => d.status === 'PRIMARY');
+  const history = view?.source === 'live' && view.taskDefinition ? observeRevision(known, view.taskDefinition, primary?.createdAt ?? signal.time) : known;
   switch (signal.kind) {
     case 'task-state-changed':
       return signal.service ? observeRevision(history, signal.taskDefinitionArn, signal.time) : history;

@@ -1,0 +1,361 @@
+// The remediation pipeline for one raw event:
+//   intake -> opt-in -> claim -> read history + live state -> decideRemediation -> store history
+//   -> for each action: the safety gates, then act, audit and announce -> timers -> complete.
+// The gates live here and only here (kill switch, live state, cooldown, budgets, dry-run), so no
+// playbook can skip them, and `replay --offline` runs the same code with no AWS behind it.
+import { createHash } from 'node:crypto';
+import { isClusterWatched } from '../config/cluster-filter.js';
+import type { AutopilotConfig } from '../config/schema.js';
+import type { PlaybookName } from '../config/schema-remediate.js';
+import type { TimerRequest } from '../decide/plan.js';
+import { decideRemediation, type RemediationState } from '../decide/remediation/decide-remediation.js';
+import { type AgentRecord, agentRecordKey, HISTORY_TTL_SECONDS, type ServiceHistory, serviceHistoryKey } from '../decide/remediation/history.js';
+import { optedInPlaybooks, playbookLabel } from '../decide/remediation/opt-in.js';
+import { describeRevision } from '../decide/remediation/playbooks/common.js';
+import type { PlannedRemediation, ServiceView } from '../decide/remediation/types.js';
+import { classifyStoppedTask } from '../decide/classify-stopped-task.js';
+import { parseEvent, type Signal } from '../intake/index.js';
+import type { AuditRecord, StateStore } from '../state/store.js';
+import type { RemediationEcs, ServiceChange } from '../adapters/ecs-remediation.js';
+import type { InstanceReplacer } from '../adapters/autoscaling-replace.js';
+import type { KillSwitch } from '../adapters/kill-switch.js';
+import { EventInProgressError, type Timers } from './process-event.js';
+
+export const REMEDIATION_OUTCOMES = ['acted', 'dry-run', 'blocked-kill-switch', 'blocked-stale', 'blocked-cooldown', 'blocked-budget', 'failed'] as const;
+export type RemediationOutcome = (typeof REMEDIATION_OUTCOMES)[number];
+
+/** How to reverse an action, exactly; `ecs-autopilot undo ID` carries it out. */
+export type UndoSpec =
+  | { kind: 'update-service'; cluster: string; service: string; change: ServiceChange; expect: ServiceChange }
+  | { kind: 'set-instance-status'; cluster: string; containerInstance: string; status: 'ACTIVE' }
+  | { kind: 'none'; why: string };
+
+export interface RemediationReport extends PlannedRemediation {
+  outcome: RemediationOutcome;
+  /** Why a gate stopped it, or what acting did. */
+  detail: string;
+  auditId?: string;
+}
+
+export interface Announcement {
+  report: RemediationReport;
+  auditId: string;
+  time: string;
+}
+
+export interface RemediationDependencies {
+  config: AutopilotConfig;
+  store: StateStore;
+  now: (signal?: Signal) => Date;
+  /** Absent offline: no AWS call; the service's state comes from this run's events, actions are planned only. */
+  ecs?: RemediationEcs;
+  replacer?: InstanceReplacer;
+  killSwitch?: KillSwitch;
+  tags?: { tagsOf(serviceArn: string, now: Date): Promise<{ tags: Record<string, string>; error?: string }> };
+  alarmService?: (signal: Extract<Signal, { kind: 'alarm-state-changed' }>, now: Date) => Promise<{ cluster: string; service: string } | { unresolved: string }>;
+  announce?: (announcement: Announcement) => Promise<void>;
+  timers?: Timers;
+  /** Counts each action's outcome (EMF in the handler). */
+  countAction?: (playbook: string, outcome: RemediationOutcome) => void;
+  /** Plan and announce only: config.remediate.dryRun, or forced (replay). */
+  dryRun: boolean;
+}
+
+export interface RemediationEventOutcome {
+  id: string;
+  detailType: string;
+  outcome: 'acted' | 'ignored';
+  kind?: string;
+  actions: RemediationReport[];
+  timers: TimerRequest[];
+  notes: string[];
+}
+
+const CLAIM_LEASE_SECONDS = 900;
+const MAX_DECIDE_ATTEMPTS = 6;
+
+type Target = { cluster: string; service?: string; containerInstanceArn?: string; serviceArn?: string };
+
+async function targetOf(signal: Signal, deps: RemediationDependencies, now: Date, notes: string[]): Promise<Target | undefined> {
+  switch (signal.kind) {
+    case 'task-stopped':
+    case 'task-state-changed':
+    case 'service-action':
+    case 'deployment-state-changed':
+      return signal.service ? { cluster: signal.cluster, service: signal.service, ...(signal.serviceArn ? { serviceArn: signal.serviceArn } : {}) } : undefined;
+    case 'container-instance-state-changed':
+      return { cluster: signal.cluster, containerInstanceArn: signal.containerInstanceArn };
+    case 'timer':
+      if (signal.body.type === 'remediate-agent-check') return { cluster: signal.body.cluster, containerInstanceArn: signal.body.containerInstanceArn };
+      if (signal.body.type === 'remediate-capacity-check') return { cluster: signal.body.cluster, service: signal.body.service };
+      return undefined;
+    case 'alarm-state-changed': {
+      if (signal.state !== 'ALARM') return undefined;
+      const fromDimensions = signal.dimensions.ClusterName && signal.dimensions.ServiceName ? { cluster: signal.dimensions.ClusterName, service: signal.dimensions.ServiceName } : undefined;
+      const resolved = fromDimensions ?? (deps.alarmService ? await deps.alarmService(signal, now) : { unresolved: 'offline: only ClusterName/ServiceName dimensions name a service' });
+      if ('unresolved' in resolved) {
+        notes.push(`alarm ${signal.alarmName}: ${resolved.unresolved}`);
+        return undefined;
+      }
+      return resolved;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const serviceArnOf = (signal: Signal, target: Target) =>
+  target.serviceArn ?? ('region' in signal ? `arn:aws:ecs:${signal.region}:${signal.account}:service/${target.cluster}/${target.service}` : undefined);
+
+/** A short, stable id per action and outcome: a redelivered event rewrites the same audit record. */
+const auditIdOf = (actionKey: string, outcome: RemediationOutcome) => createHash('sha256').update(`${actionKey}|${outcome}`).digest('hex').slice(0, 12);
+
+const hourOf = (now: Date) => now.toISOString().slice(0, 13);
+
+function changeOf(action: PlannedRemediation): ServiceChange {
+  switch (action.type) {
+    case 'rollback':
+      return { taskDefinition: action.to as string };
+    case 'pause':
+      return { desiredCount: action.to as number };
+    case 'restart':
+      return { forceNewDeployment: true };
+    case 'capacity-fallback':
+    case 'capacity-restore':
+      return { capacityProviderStrategy: action.to as ServiceChange['capacityProviderStrategy'], forceNewDeployment: true };
+    default:
+      return {};
+  }
+}
+
+/** Why the target no longer looks like the plan expects (someone changed it, or the event is old), or undefined. */
+function staleBecause(action: PlannedRemediation, view: ServiceView | undefined, agentConnected: boolean | undefined): string | undefined {
+  if (action.expect.agentDisconnected && agentConnected) return 'the agent has reconnected';
+  if (!action.service) return undefined;
+  if (!view) return 'the service no longer exists';
+  if (action.expect.taskDefinition && view.taskDefinition && view.taskDefinition !== action.expect.taskDefinition) {
+    return `the service now runs ${describeRevision(view.taskDefinition)}, not ${describeRevision(action.expect.taskDefinition)}`;
+  }
+  const since = action.expect.noDeploymentSince;
+  const newer = since ? view.deployments.find((d) => d.createdAt && new Date(d.createdAt).getTime() > new Date(since).getTime()) : undefined;
+  if (newer) return `deployment ${newer.id} started at ${newer.createdAt}, after ${since}`;
+  return undefined;
+}
+
+function undoOf(action: PlannedRemediation, before: ServiceView | undefined, change: ServiceChange, after: string | undefined): UndoSpec {
+  const [cluster, service] = (action.service ?? '').split('/') as [string, string];
+  switch (action.type) {
+    case 'rollback':
+    case 'resize-memory':
+      return before?.taskDefinition
+        ? { kind: 'update-service', cluster, service, change: { taskDefinition: before.taskDefinition }, expect: { taskDefinition: after ?? change.taskDefinition } }
+        : { kind: 'none', why: 'the previous task definition is unknown' };
+    case 'pause':
+      return before?.desiredCount !== undefined
+        ? { kind: 'update-service', cluster, service, change: { desiredCount: before.desiredCount }, expect: { desiredCount: change.desiredCount } }
+        : { kind: 'none', why: 'the previous desired count is unknown' };
+    case 'capacity-fallback':
+    case 'capacity-restore':
+      return before && before.capacityProviderStrategy.length > 0
+        ? { kind: 'update-service', cluster, service, change: { capacityProviderStrategy: before.capacityProviderStrategy, forceNewDeployment: true }, expect: { capacityProviderStrategy: change.capacityProviderStrategy } }
+        : { kind: 'none', why: 'the service had no capacity provider strategy before' };
+    case 'drain-instance':
+      return action.replaceInstance ? { kind: 'none', why: 'the instance was replaced by its Auto Scaling group' } : { kind: 'set-instance-status', cluster: action.cluster, containerInstance: action.containerInstance!, status: 'ACTIVE' };
+    case 'restart':
+      return { kind: 'none', why: 'a new deployment of the same task definition has nothing to undo' };
+  }
+}
+
+interface Gatekeeper {
+  killSwitch?: string | undefined;
+}
+
+async function carryOut(action: PlannedRemediation, signal: Signal, deps: RemediationDependencies, gate: Gatekeeper, now: Date, because: string): Promise<RemediationReport> {
+  const remediate = deps.config.remediate;
+  const settings = remediate.playbooks[action.playbook];
+  const label = playbookLabel(action.playbook);
+  const target = action.service ?? action.containerInstance ?? action.cluster;
+  const actionKey = `${signal.eventId}>${action.type}>${target}`;
+  const report = (outcome: RemediationOutcome, detail: string): RemediationReport => ({ ...action, outcome, detail });
+  const [cluster, service] = (action.service ?? '').split('/') as [string, string];
+
+  if (gate.killSwitch) return finish(report('blocked-kill-switch', `the kill switch ${remediate.killSwitchParameter} is ${gate.killSwitch}`));
+
+  // The live state, read again right before acting: another action of this event, a person or a
+  // deployment may have changed it since the decision.
+  const before = deps.ecs && action.service ? await deps.ecs.describeService(cluster, service) : undefined;
+  const instance = deps.ecs && action.containerInstance ? await deps.ecs.describeInstance(action.cluster, action.containerInstance) : undefined;
+  if (deps.ecs) {
+    const stale = staleBecause(action, before, instance?.agentConnected);
+    if (stale) return finish(report('blocked-stale', `not acting: ${stale}`));
+  }
+
+  // Dry-run counts cooldowns and budgets in its own keys: it shows what would act, without eating
+  // the real budget of the day it is switched off.
+  const prefix = deps.dryRun ? 'dry-run#' : '';
+  if (!(await deps.store.acquireCooldown(`${prefix}remediate#${label}#${target}`, now, settings.cooldown, actionKey))) {
+    return finish(report('blocked-cooldown', `${label} acted on ${target} less than ${Math.round(settings.cooldown / 60)} min ago (cooldown)`));
+  }
+  const hour = hourOf(now);
+  if (!(await deps.store.reserveSlot(`${prefix}remediate#${label}#${target}#${hour}`, actionKey, settings.maxPerHour, now, 7200))) {
+    return finish(report('blocked-budget', `${label} already acted ${settings.maxPerHour} time(s) on ${target} this hour (maxPerHour)`));
+  }
+  if (!(await deps.store.reserveSlot(`${prefix}remediate#global#${hour}`, actionKey, remediate.maxActionsPerHour, now, 7200))) {
+    return finish(report('blocked-budget', `the global budget of ${remediate.maxActionsPerHour} actions this hour is spent (remediate.maxActionsPerHour)`));
+  }
+  if (deps.dryRun || !deps.ecs) return finish(report('dry-run', deps.ecs ? 'dry-run: planned and announced, not carried out (remediate.dryRun)' : 'planned only (offline)'));
+
+  let change: ServiceChange = changeOf(action);
+  let after: string | undefined;
+  try {
+    switch (action.type) {
+      case 'drain-instance': {
+        await deps.ecs.setInstanceStatus(action.cluster, action.containerInstance!, 'DRAINING');
+        after = 'DRAINING';
+        if (action.replaceInstance && instance?.ec2InstanceId && deps.replacer) {
+          const group = await deps.replacer.replace(instance.ec2InstanceId);
+          after = group ? `DRAINING; ${instance.ec2InstanceId} terminated in ${group}, which starts a replacement` : 'DRAINING; not in an Auto Scaling group, so not replaced';
+        }
+        break;
+      }
+      case 'resize-memory': {
+        const registered = await deps.ecs.registerWithMemory(action.from as string, action.memory!.container, action.memory!.toMiB);
+        change = { taskDefinition: registered };
+        after = registered;
+        await deps.ecs.updateService(cluster, service, change);
+        break;
+      }
+      default:
+        await deps.ecs.updateService(cluster, service, change);
+        after = JSON.stringify(change);
+    }
+  } catch (error) {
+    await finish(report('failed', `${(error as Error).name}: ${(error as Error).message}`));
+    throw error;
+  }
+  return finish(report('acted', after ?? 'done'), undoOf(action, before, change, after), before);
+
+  async function finish(result: RemediationReport, undo?: UndoSpec, beforeView?: ServiceView): Promise<RemediationReport> {
+    deps.countAction?.(label, result.outcome);
+    // A burst of events for one target blocks many times; say it once per cooldown, not per event.
+    if (!['acted', 'failed', 'dry-run'].includes(result.outcome) && !(await deps.store.acquireCooldown(`said#${label}#${target}#${result.outcome}`, now, settings.cooldown))) {
+      return result;
+    }
+    const auditId = auditIdOf(actionKey, result.outcome);
+    const record: AuditRecord = {
+      id: auditId,
+      time: now.toISOString(),
+      actor: `remediate:${label}`,
+      action: action.type,
+      target,
+      reason: action.reason,
+      eventIds: action.eventIds,
+      detail: {
+        outcome: result.outcome,
+        detail: result.detail,
+        optIn: because,
+        ...(action.from !== undefined ? { from: action.from } : {}),
+        ...(action.to !== undefined ? { to: action.to } : {}),
+        ...(action.memory ? { memory: action.memory } : {}),
+        ...(beforeView ? { before: { taskDefinition: beforeView.taskDefinition, desiredCount: beforeView.desiredCount, capacityProviderStrategy: beforeView.capacityProviderStrategy } } : {}),
+        undo: undo ?? { kind: 'none', why: result.outcome === 'acted' ? 'nothing to undo' : 'nothing was changed' },
+        undoHint: action.undo.replace('ID', auditId),
+      },
+    };
+    await deps.store.appendAudit(record, remediate.auditRetentionDays * 86400);
+    const withId = { ...result, auditId };
+    if (deps.announce) await deps.announce({ report: withId, auditId, time: record.time });
+    return withId;
+  }
+}
+
+/** Reads what the decision needs: the history record, the agent record, and (online) the live state. */
+async function readState(signal: Signal, target: Target, deps: RemediationDependencies, playbooks: PlaybookName[]) {
+  const now = deps.now(signal);
+  const historyKey = target.service ? serviceHistoryKey(target.cluster, target.service) : undefined;
+  const agentKey = target.containerInstanceArn ? agentRecordKey(target.cluster, target.containerInstanceArn) : undefined;
+  const history = historyKey ? await deps.store.getRecord<ServiceHistory>(historyKey, now) : undefined;
+  const agent = agentKey ? await deps.store.getRecord<AgentRecord | null>(agentKey, now) : undefined;
+  const state: RemediationState = {
+    ...(history ? { history: history.value } : {}),
+    ...(agent?.value ? { agent: agent.value } : {}),
+  };
+  if (deps.ecs && target.service) {
+    const view = await deps.ecs.describeService(target.cluster, target.service);
+    if (view) state.view = view;
+  } else if (target.service) {
+    // Offline the run's own events are the history; the revision comes from it, not from a view.
+    state.view = { cluster: target.cluster, service: target.service, deployments: [], capacityProviderStrategy: [], source: 'history' };
+  }
+  if (deps.ecs && target.containerInstanceArn && signal.kind === 'timer') {
+    const instance = await deps.ecs.describeInstance(target.cluster, target.containerInstanceArn);
+    if (instance) state.instance = instance;
+  }
+  if (playbooks.includes('oomResize') && signal.kind === 'task-stopped' && signal.taskDefinitionArn) {
+    const classified = classifyStoppedTask(signal);
+    if (classified.cause === 'oom') {
+      const container = classified.container;
+      const fromEvent = container?.memory !== undefined ? Number(container.memory) : undefined;
+      state.memory = deps.ecs
+        ? await deps.ecs.containerMemory(signal.taskDefinitionArn, container?.name)
+        : container && fromEvent !== undefined && Number.isFinite(fromEvent)
+          ? { taskDefinition: signal.taskDefinitionArn, container: container.name, memoryMiB: fromEvent }
+          : undefined;
+    }
+  }
+  return { state, historyKey, historyVersion: history?.version, agentKey, agentVersion: agent?.version };
+}
+
+export async function remediateEvent(raw: unknown, deps: RemediationDependencies): Promise<RemediationEventOutcome> {
+  const intake = parseEvent(raw);
+  if (intake.type === 'unrecognised') return { id: intake.eventId, detailType: intake.detailType, outcome: 'ignored', actions: [], timers: [], notes: [intake.why] };
+  const { signal } = intake;
+  const now = deps.now(signal);
+  const notes: string[] = [];
+  const base = { id: signal.eventId, detailType: signal.detailType, kind: signal.kind };
+  const ignored = (...why: string[]): RemediationEventOutcome => ({ ...base, outcome: 'ignored', actions: [], timers: [], notes: [...notes, ...why] });
+
+  const target = await targetOf(signal, deps, now, notes);
+  if (!target) return ignored('no service or container instance to remediate');
+  if (!isClusterWatched(deps.config.clusters, target.cluster)) return ignored(`cluster '${target.cluster}' is not watched`);
+  // Opt-in before anything is read or written: a service that is not opted in is never touched.
+  const serviceArn = target.service ? serviceArnOf(signal, target) : undefined;
+  const tagged = serviceArn && deps.tags ? await deps.tags.tagsOf(serviceArn, now) : undefined;
+  if (tagged?.error) notes.push(tagged.error);
+  const optIn = optedInPlaybooks(deps.config.remediate, target.cluster, target.service, tagged?.tags);
+  if (optIn.warning) notes.push(optIn.warning);
+  if (optIn.playbooks.length === 0) return ignored(optIn.because);
+
+  const ttlSeconds = deps.config.state.eventTtlHours * 3600;
+  const claimKey = `remediate:${signal.eventId}`;
+  const claim = await deps.store.claimEvent(claimKey, now, CLAIM_LEASE_SECONDS, ttlSeconds);
+  if (claim === 'done') return ignored(`duplicate: event ${signal.eventId} was already handled`);
+  if (claim === 'in-progress') throw new EventInProgressError(`event ${signal.eventId} is being handled by another invocation; failing so Lambda retries it later`);
+
+  try {
+    // Optimistic: the history is written only if nobody else wrote it since it was read; a loser
+    // reads again and decides again, so two events for one service never overwrite each other.
+    let plan: ReturnType<typeof decideRemediation> | undefined;
+    for (let attempt = 0; attempt < MAX_DECIDE_ATTEMPTS && !plan; attempt++) {
+      const read = await readState(signal, target, deps, optIn.playbooks);
+      const candidate = decideRemediation(signal, read.state, deps.config.remediate, optIn.playbooks, now);
+      const historyOk = !candidate.history || !read.historyKey || (await deps.store.putRecord(read.historyKey, candidate.history, read.historyVersion, now, HISTORY_TTL_SECONDS));
+      const agentOk =
+        !historyOk || candidate.agent === undefined || !read.agentKey || (await deps.store.putRecord(read.agentKey, candidate.agent, read.agentVersion, now, HISTORY_TTL_SECONDS));
+      if (historyOk && agentOk) plan = candidate;
+      else await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
+    }
+    if (!plan) throw new Error(`the remediation history of ${target.service ?? target.containerInstanceArn} kept changing under ${MAX_DECIDE_ATTEMPTS} attempts; failing so Lambda retries`);
+    notes.push(...plan.notes);
+
+    const gate: Gatekeeper = plan.actions.length > 0 && deps.killSwitch ? { killSwitch: await deps.killSwitch.engaged() } : {};
+    const actions: RemediationReport[] = [];
+    for (const action of plan.actions) actions.push(await carryOut(action, signal, deps, gate, now, optIn.because));
+    if (deps.timers) for (const timer of plan.timers) await deps.timers.schedule(timer, now);
+    await deps.store.completeEvent(claimKey, now, ttlSeconds);
+    return { ...base, outcome: actions.length > 0 ? 'acted' : 'ignored', actions, timers: plan.timers, notes };
+  } catch (error) {
+    await deps.store.releaseEvent(claimKey).catch(() => undefined);
+    throw error;
+  }
+}

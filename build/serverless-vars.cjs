@@ -37,6 +37,8 @@ function resourceArn(resource) {
       return sub('arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*');
     case 'timer-queue':
       return { 'Fn::GetAtt': ['TimerQueue', 'Arn'] };
+    case 'remediate-timer-queue':
+      return { 'Fn::GetAtt': ['RemediateTimerQueue', 'Arn'] };
     case 'any-resource':
       // For actions with no resource type in the Service Authorization Reference (ecs:ListClusters,
       // ecs:ListServices): IAM accepts only "*" for them, AWS offers nothing narrower.
@@ -69,6 +71,42 @@ function secretArn(resource) {
   return sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-*`);
 }
 
+const REMEDIATE_TAG = 'ecs-autopilot:remediate';
+const ecsArn = (rest) => sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${rest}`);
+
+/**
+ * The statements of a remediation write: on resources that carry the opt-in tag (IAM checks the
+ * tag, so a bug in the code still cannot touch a service nobody opted in), or on the clusters and
+ * services remediate.optIn names by ARN. Undefined for other resources.
+ */
+function remediationStatements(resource, actions) {
+  const allow = (Resource, Condition) => ({ Effect: 'Allow', Action: actions, Resource, ...(Condition ? { Condition } : {}) });
+  const taggedOnly = { StringLike: { [`aws:ResourceTag/${REMEDIATE_TAG}`]: '*' } };
+  const optIn = config().remediate.optIn;
+  switch (resource) {
+    case 'remediation-services': {
+      const named = optIn.map((glob) => ecsArn(`service/${glob.includes('/') ? glob : `${glob}/*`}`));
+      return [allow(ecsArn('service/*'), taggedOnly), ...(named.length ? [allow(named)] : [])];
+    }
+    case 'remediation-container-instances': {
+      const named = optIn.filter((glob) => !glob.includes('/')).map((cluster) => ecsArn(`container-instance/${cluster}/*`));
+      return [allow(ecsArn('container-instance/*'), taggedOnly), ...(named.length ? [allow(named)] : [])];
+    }
+    case 'remediation-autoscaling-groups':
+      return [allow(sub('arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/*'), taggedOnly)];
+    case 'remediation-task-definitions':
+      // A new revision is a new resource: the condition is on the tag it must be created with.
+      return [
+        { Effect: 'Allow', Action: actions.filter((a) => a !== 'ecs:TagResource'), Resource: ecsArn('task-definition/*'), Condition: { StringLike: { 'aws:RequestTag/ecs-autopilot:resized-from': '*' } } },
+        ...(actions.includes('ecs:TagResource') ? [{ Effect: 'Allow', Action: ['ecs:TagResource'], Resource: ecsArn('task-definition/*'), Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } }] : []),
+      ];
+    case 'pass-role-to-ecs-tasks':
+      return [allow(sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'), { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } })];
+    default:
+      return undefined;
+  }
+}
+
 /** The role policy of one function: its log group, its on-failure queue, and its adapters' grants. */
 function functionPolicy(functionName, grants) {
   const { mergeGrants } = loadTs('../shared/adapters/iam.ts');
@@ -79,7 +117,7 @@ function functionPolicy(functionName, grants) {
       Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${functionName}:*`),
     },
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
-    ...mergeGrants(grants).map(({ resource, actions }) => ({ Effect: 'Allow', Action: actions, Resource: resourceArn(resource) })),
+    ...mergeGrants(grants).flatMap(({ resource, actions }) => remediationStatements(resource, actions) ?? [{ Effect: 'Allow', Action: actions, Resource: resourceArn(resource) }]),
   ];
 }
 
@@ -105,9 +143,29 @@ function notifyEvents({ resolveVariable }) {
   ]);
 }
 
+/** The remediate function's triggers: the rules the enabled playbooks need, and its timer queue. */
+function remediateEvents({ resolveVariable }) {
+  return Promise.resolve(resolveVariable('sls:stage')).then((stage) => [
+    ...loadTs('../shared/config/event-patterns.ts')
+      .remediatePatterns(config())
+      .map(({ name, description, pattern }) => ({
+        eventBridge: {
+          name: `ecs-autopilot-${stage}-${name}`,
+          description,
+          pattern,
+          deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+          retryPolicy: { maximumEventAge: 86400, maximumRetryAttempts: 185 },
+        },
+      })),
+    { sqs: { arn: { 'Fn::GetAtt': ['RemediateTimerQueue', 'Arn'] }, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } },
+  ]);
+}
+
 module.exports = {
   autopilot: () => config(),
   notifyEvents,
   taskStoppedPattern: () => loadTs('../shared/config/event-patterns.ts').taskStoppedPattern(config()),
   notifyPolicy: () => functionPolicy('notify', loadTs('../functions/notify/permissions.ts').notifyGrants(config())),
+  remediateEvents,
+  remediatePolicy: () => functionPolicy('remediate', loadTs('../functions/remediate/permissions.ts').remediateGrants(config())),
 };

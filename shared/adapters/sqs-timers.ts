@@ -6,11 +6,14 @@ import type { TimerRequest } from '../decide/plan.js';
 import type { Timers } from '../execute/process-event.js';
 import type { IamGrant } from './iam.js';
 
-export const timerGrants: IamGrant[] = [
-  { purpose: 'set timers (group flushes, agent checks)', actions: ['sqs:SendMessage'], resource: 'timer-queue' },
+/** Each function that sets timers has its own queue, which it alone consumes. */
+export const timerGrantsFor = (queue: 'timer-queue' | 'remediate-timer-queue', uses: string): IamGrant[] => [
+  { purpose: `set timers (${uses})`, actions: ['sqs:SendMessage'], resource: queue },
   // The function consumes the same queue (Lambda's event source mapping polls with the function's role).
-  { purpose: 'receive timers', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resource: 'timer-queue' },
+  { purpose: 'receive timers', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resource: queue },
 ];
+
+export const timerGrants = timerGrantsFor('timer-queue', 'group flushes, agent checks');
 
 export function createSqsTimers(client: SQSClient, queueUrl: string): Timers {
   return {

@@ -8,6 +8,8 @@ export interface RuntimeEnvironment {
   notifyTopicArn?: string;
   /** The SQS queue the pipeline sets its timers on (group flushes, agent checks). */
   timerQueueUrl?: string;
+  /** The remediate function's own timer queue (agent re-checks, capacity restore checks). */
+  remediateTimerQueueUrl?: string;
   /** Per-call deadline of AWS requests in ms (default 5000); the soak shortens it to inject timeouts quickly. */
   requestTimeoutMs?: number;
   stage?: string;
@@ -20,6 +22,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEn
     ...(env.STATE_TABLE ? { stateTable: env.STATE_TABLE } : {}),
     ...(env.NOTIFY_TOPIC_ARN ? { notifyTopicArn: env.NOTIFY_TOPIC_ARN } : {}),
     ...(env.TIMER_QUEUE_URL ? { timerQueueUrl: env.TIMER_QUEUE_URL } : {}),
+    ...(env.REMEDIATE_TIMER_QUEUE_URL ? { remediateTimerQueueUrl: env.REMEDIATE_TIMER_QUEUE_URL } : {}),
     ...(Number(env.AUTOPILOT_REQUEST_TIMEOUT_MS) > 0 ? { requestTimeoutMs: Number(env.AUTOPILOT_REQUEST_TIMEOUT_MS) } : {}),
     ...(env.STAGE ? { stage: env.STAGE } : {}),
   };

@@ -79,3 +79,51 @@ export function notifyPatterns(config: AutopilotConfig): NamedPattern[] {
 function withPattern(name: string, description: string, pattern: EventPattern | undefined): NamedPattern | undefined {
   return pattern ? { name, description, pattern } : undefined;
 }
+
+/**
+ * The remediate function's rules: only the events the enabled playbooks read. No playbook enabled,
+ * no rule: the function is never invoked and costs nothing.
+ */
+export function remediatePatterns(config: AutopilotConfig): NamedPattern[] {
+  const on = config.remediate.playbooks;
+  const clusters = clusterArnMatchers(config.clusters, 'cluster');
+  const services = clusterArnMatchers(config.clusters, 'service');
+  const inClusters = (detail: Record<string, unknown>) => (clusters ? { ...detail, clusterArn: clusters } : detail);
+  const rules: Array<NamedPattern | undefined> = [];
+  if (on.crashLoop.enabled || on.oomResize.enabled || on.capacityFallback.enabled) {
+    rules.push({
+      name: 'remediate-tasks',
+      description: 'Stopped ECS tasks, for crash loops, OOM kills and Spot interruptions (deployment replacements filtered out)',
+      pattern: { source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: inClusters({ lastStatus: ['STOPPED'], stoppedReason: [{ 'anything-but': { prefix: 'Scaling activity initiated by' } }] }) },
+    });
+  }
+  const serviceEvents = [
+    ...(on.crashLoop.enabled || on.failedDeployment.enabled ? ['SERVICE_STEADY_STATE', 'SERVICE_DEPLOYMENT_IN_PROGRESS'] : []),
+    ...(on.failedDeployment.enabled ? ['SERVICE_DEPLOYMENT_FAILED'] : []),
+    ...(on.capacityFallback.enabled ? ['SERVICE_TASK_PLACEMENT_FAILURE'] : []),
+  ];
+  if (serviceEvents.length > 0) {
+    const pattern: EventPattern = { source: ['aws.ecs'], 'detail-type': ['ECS Service Action', 'ECS Deployment State Change'], detail: { eventName: [...new Set(serviceEvents)] } };
+    if (services) pattern.resources = services;
+    rules.push({ name: 'remediate-services', description: 'ECS steady states, deployments and placement failures the enabled playbooks read', pattern });
+  }
+  if (on.disconnectedAgent.enabled) {
+    rules.push({
+      name: 'remediate-instances',
+      description: 'ECS container instances whose agent disconnected',
+      pattern: { source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'], detail: inClusters({ agentConnected: [false] }) },
+    });
+  }
+  if (on.unhealthyTargets.enabled) {
+    rules.push({
+      name: 'remediate-alarms',
+      description: 'CloudWatch alarms on target group metrics going to ALARM',
+      pattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { state: { value: ['ALARM'] }, configuration: { metrics: { metricStat: { metric: { name: on.unhealthyTargets.metrics } } } } },
+      },
+    });
+  }
+  return rules.filter((r): r is NamedPattern => r !== undefined);
+}

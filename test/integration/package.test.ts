@@ -54,20 +54,11 @@ describe('packaged stack', () => {
   // Actions the Service Authorization Reference lists with no resource type: IAM accepts only "*".
   // ecs:DescribeTaskDefinition: task definitions are read by ARN, but the action has no resource
   // type; ecs:ListClusters and ecs:ListServices: list actions, no resource type (only a condition).
-  const NO_RESOURCE_TYPE = ['ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices'];
-  // Writes that change a user's ECS resources: allowed only under the opt-in tag condition.
-  const REMEDIATION_WRITES = /^ecs:(UpdateService|UpdateContainerInstancesState|RegisterTaskDefinition|StopTask|DeregisterContainerInstance|PutClusterCapacityProviders)$|^autoscaling:|^application-autoscaling:Register/;
+  // autoscaling:DescribeAutoScalingInstances: a describe action with no resource type.
+  const NO_RESOURCE_TYPE = ['ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'autoscaling:DescribeAutoScalingInstances'];
 
-  it('conditions every remediation write on the opt-in tag, and puts no secret in any environment', () => {
-    for (const [name, role] of resourcesOfType('AWS::IAM::Role')) {
-      const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<Statement & { Condition?: Record<string, Record<string, unknown>> }> } }>;
-      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
-        const writes = [statement.Action].flat().filter((a) => REMEDIATION_WRITES.test(a));
-        if (writes.length === 0) continue;
-        const tagKeys = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
-        expect(tagKeys.some((k) => k.startsWith('aws:ResourceTag/ecs-autopilot')), `${name} may ${writes.join(',')} without the opt-in tag`).toBe(true);
-      }
-    }
+  it('grants no remediation write while no playbook is enabled, and puts no secret in any environment', () => {
+    expect(remediationWrites(packaged.template)).toEqual([]);
     for (const [name, fn] of resourcesOfType('AWS::Lambda::Function')) {
       const variables = ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
       for (const [key, value] of Object.entries(variables)) {
@@ -117,12 +108,78 @@ describe('packaged stack', () => {
     expect(stopped.detail.stoppedReason).toEqual([{ 'anything-but': { prefix: 'Scaling activity initiated by' } }]);
     expect(stopped.detail.clusterArn).toBeUndefined();
     expect(rules['ecs-autopilot-test-container-instances']!.detail.$or).toEqual([{ agentConnected: [false] }, { status: ['DRAINING'] }]);
-    const mappings = resourcesOfType('AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(1);
-    const mapping = mappings[0]![1];
-    expect(JSON.stringify(mapping.Properties.EventSourceArn)).toContain('TimerQueue');
-    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    // Each function that sets timers consumes its own queue, reporting failures item by item.
+    const mappings = resourcesOfType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    expect(mappings.map((m) => JSON.stringify(m.EventSourceArn)).sort()).toEqual([expect.stringContaining('"RemediateTimerQueue"'), expect.stringContaining('"TimerQueue"')]);
+    for (const mapping of mappings) expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
+});
+
+type ConditionedStatement = Statement & { Condition?: Record<string, Record<string, unknown>> };
+const REMEDIATION_WRITE = /^ecs:(UpdateService|UpdateContainerInstancesState|RegisterTaskDefinition|TagResource|StopTask|DeregisterContainerInstance|PutClusterCapacityProviders)$|^autoscaling:(?!Describe)|^application-autoscaling:Register|^iam:PassRole$/;
+
+/** Every statement of every role that lets a function change a user's resources. */
+function remediationWrites(template: PackageResult['template']): Array<{ role: string; statement: ConditionedStatement }> {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+    .flatMap(([role, r]) =>
+      (r.Properties.Policies as Array<{ PolicyDocument: { Statement: ConditionedStatement[] } }>)
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .filter((st) => [st.Action].flat().some((a) => REMEDIATION_WRITE.test(a)))
+        .map((statement) => ({ role, statement })),
+    );
+}
+
+describe('packaging with every playbook enabled', () => {
+  let template: PackageResult['template'];
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopilot-remediate-'));
+    const file = join(dir, 'autopilot.yml');
+    writeFileSync(
+      file,
+      [
+        'remediate:',
+        '  optIn: ["prod/api"]',
+        '  playbooks:',
+        '    crashLoop: { enabled: true }',
+        '    failedDeployment: { enabled: true }',
+        '    disconnectedAgent: { enabled: true, replace: true }',
+        '    unhealthyTargets: { enabled: true }',
+        '    capacityFallback: { enabled: true }',
+        '    oomResize: { enabled: true }',
+      ].join('\n'),
+    );
+    ({ template } = await slsPackage({ AUTOPILOT_CONFIG: file }));
+  }, 120_000);
+
+  it('lets only the remediate role write, each write under the opt-in tag or on what remediate.optIn names', () => {
+    const writes = remediationWrites(template);
+    expect(new Set(writes.map((w) => w.role))).toEqual(new Set(['RemediateRole']));
+    const actions = writes.flatMap((w) => [w.statement.Action].flat());
+    for (const action of ['ecs:UpdateService', 'ecs:UpdateContainerInstancesState', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:RegisterTaskDefinition', 'iam:PassRole']) {
+      expect(actions).toContain(action);
+    }
+    for (const { statement } of writes) {
+      const keys = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
+      const conditioned = keys.some((k) => /^aws:(ResourceTag|RequestTag)\/ecs-autopilot|^ecs:CreateAction$|^iam:PassedToService$/.test(k));
+      const named = JSON.stringify(statement.Resource).includes('service/prod/api');
+      expect(conditioned || named, `${JSON.stringify(statement)} is neither tag-conditioned nor limited to remediate.optIn`).toBe(true);
+    }
+    const passRole = writes.find((w) => [w.statement.Action].flat().includes('iam:PassRole'))!.statement;
+    expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+  });
+
+  it('adds the rules the playbooks read, the kill switch read, and passes cfn-lint', async () => {
+    const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule').map((r) => String(r.Properties.Name));
+    expect(rules).toEqual(expect.arrayContaining(['ecs-autopilot-test-remediate-tasks', 'ecs-autopilot-test-remediate-services', 'ecs-autopilot-test-remediate-instances', 'ecs-autopilot-test-remediate-alarms']));
+    const role = JSON.stringify(template.Resources.RemediateRole);
+    expect(role).toContain('parameter/ecs-autopilot/kill-switch');
+    const dir = mkdtempSync(join(tmpdir(), 'autopilot-remediate-lint-'));
+    const path = join(dir, 'template.json');
+    writeFileSync(path, JSON.stringify(template));
+    const lint = await cfnLint(path);
+    expect(lint.output).toBe('');
+  }, 60_000);
 });
 
 describe('packaging with a configuration', () => {

@@ -76,7 +76,9 @@ function observeAgent(signal: Signal, agent: AgentRecord | undefined): AgentReco
 export function decideRemediation(signal: Signal, state: RemediationState, config: RemediateConfig, playbooks: PlaybookName[], now: Date): RemediationPlan {
   const before = state.history ?? emptyHistory();
   let history = observe(signal, before, state.view, config, now);
-  const agentChange = observeAgent(signal, state.agent);
+  // A re-check that finds the agent back clears the disconnect, so a later one starts afresh.
+  const reconnected = signal.kind === 'timer' && signal.body.type === 'remediate-agent-check' && state.instance?.agentConnected && state.agent;
+  const agentChange = reconnected ? null : observeAgent(signal, state.agent);
   const agent = agentChange === undefined ? state.agent : (agentChange ?? undefined);
   const decision: RemediationDecision = { actions: [], timers: [], notes: [] };
   for (const name of playbooks) {

@@ -1,0 +1,39 @@
+// Builds the remediate function's dependencies once per container: the ECS reads and writes, the
+// kill switch, the announcer, the state store and its own timer queue.
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createAlarmServiceResolver } from '../../shared/adapters/alarm-service-resolver.js';
+import { createInstanceReplacer } from '../../shared/adapters/autoscaling-replace.js';
+import { createAwsClient } from '../../shared/adapters/aws-clients.js';
+import { createRemediationEcs } from '../../shared/adapters/ecs-remediation.js';
+import { createServiceTagReader } from '../../shared/adapters/ecs-service-tags.js';
+import { createKillSwitch } from '../../shared/adapters/kill-switch.js';
+import { createRemediationAnnouncer } from '../../shared/adapters/remediation-announcer.js';
+import { createSqsTimers } from '../../shared/adapters/sqs-timers.js';
+import { type RuntimeEnvironment, requireSetting } from '../../shared/config/environment.js';
+import type { AutopilotConfig } from '../../shared/config/schema.js';
+import type { RemediationDependencies } from '../../shared/execute/remediate-event.js';
+import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
+
+export function remediateDependencies(env: RuntimeEnvironment, config: AutopilotConfig, now: () => Date): RemediationDependencies {
+  const ecs = createAwsClient(ECSClient, env);
+  const alarms = createAlarmServiceResolver({ ecs, cloudwatch: createAwsClient(CloudWatchClient, env) }, { cacheSeconds: 300 });
+  return {
+    config,
+    store: new DynamoDbStateStore(createAwsClient(DynamoDBClient, env), requireSetting(env, 'stateTable', 'STATE_TABLE')),
+    now,
+    ecs: createRemediationEcs(ecs),
+    ...(config.remediate.playbooks.disconnectedAgent.replace ? { replacer: createInstanceReplacer(createAwsClient(AutoScalingClient, env)) } : {}),
+    killSwitch: createKillSwitch(createAwsClient(SSMClient, env), config.remediate.killSwitchParameter),
+    tags: createServiceTagReader(ecs, config.serviceTags.cacheSeconds),
+    alarmService: async (alarm, at) => alarms.resolve({ alarmName: alarm.alarmName, dimensions: alarm.dimensions, ...(alarm.alarmArn ? { alarmArn: alarm.alarmArn } : {}) }, at),
+    announce: createRemediationAnnouncer(createAwsClient(SNSClient, env), config.notify.topicArn ?? requireSetting(env, 'notifyTopicArn', 'NOTIFY_TOPIC_ARN')),
+    timers: createSqsTimers(createAwsClient(SQSClient, env), requireSetting(env, 'remediateTimerQueueUrl', 'REMEDIATE_TIMER_QUEUE_URL')),
+    dryRun: config.remediate.dryRun,
+  };
+}

@@ -193,7 +193,10 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   // Dry-run counts cooldowns and budgets in its own keys: it shows what would act, without eating
   // the real budget of the day it is switched off.
   const prefix = deps.dryRun ? 'dry-run#' : '';
-  if (!(await deps.store.acquireCooldown(`${prefix}remediate#${label}#${target}`, now, settings.cooldown, actionKey))) {
+  // Moving back from fallback capacity is the end of the fallback, paced by restoreAfter: it has
+  // its own cooldown rather than waiting out the fallback's.
+  const cooldownScope = action.type === 'capacity-restore' ? `${label}-restore` : label;
+  if (!(await deps.store.acquireCooldown(`${prefix}remediate#${cooldownScope}#${target}`, now, settings.cooldown, actionKey))) {
     return finish(report('blocked-cooldown', `${label} acted on ${target} less than ${Math.round(settings.cooldown / 60)} min ago (cooldown)`));
   }
   const hour = hourOf(now);

@@ -39,7 +39,7 @@ const FAILURE_CAUSES = new Set(['app-exit', 'oom', 'health-check', 'task-init', 
 /** The history after this event: revisions seen, steady states, failures, capacity shortfalls. */
 export function observe(signal: Signal, known: ServiceHistory, view: ServiceView | undefined, config: RemediateConfig, now: Date): ServiceHistory {
   // Online, the live service says which revision runs and since when its deployment exists.
-  const primary = view?.deployments.find((d) => d.status === 'PRIMARY');
+  const primary = view?.deployments.find((d) => d.status === 'PRIMARY' && d.taskDefinition === view.taskDefinition);
   const history = view?.source === 'live' && view.taskDefinition ? observeRevision(known, view.taskDefinition, primary?.createdAt ?? signal.time) : known;
   switch (signal.kind) {
     case 'task-state-changed':
@@ -48,7 +48,7 @@ export function observe(signal: Signal, known: ServiceHistory, view: ServiceView
       if (!signal.service) return history;
       let next = observeRevision(history, signal.taskDefinitionArn, signal.time);
       const { cause } = classifyStoppedTask(signal);
-      if (cause === 'spot-interruption') next = observeCapacityFailure(next, signal.time, now);
+      if (cause === 'spot-interruption') next = observeCapacityFailure(next, { id: signal.taskArn, at: signal.time }, now);
       if (FAILURE_CAUSES.has(cause)) next = observeFailure(next, { taskArn: signal.taskArn, at: signal.stoppedAt ?? signal.time, cause, ...(signal.taskDefinitionArn ? { taskDefinition: signal.taskDefinitionArn } : {}) }, now);
       const current = currentRevision(next, view);
       const loop = config.playbooks.crashLoop;
@@ -57,7 +57,7 @@ export function observe(signal: Signal, known: ServiceHistory, view: ServiceView
     }
     case 'service-action':
       if (signal.eventName === 'SERVICE_STEADY_STATE') return observeSteadyState(history, view?.source === 'live' ? view.taskDefinition : undefined, signal.time);
-      if (signal.eventName === 'SERVICE_TASK_PLACEMENT_FAILURE') return observeCapacityFailure(history, signal.time, now);
+      if (signal.eventName === 'SERVICE_TASK_PLACEMENT_FAILURE') return observeCapacityFailure(history, { id: signal.eventId, at: signal.time }, now);
       return history;
     case 'deployment-state-changed':
       return signal.eventName === 'SERVICE_DEPLOYMENT_IN_PROGRESS' ? { ...history, lastDeploymentAt: signal.time } : history;

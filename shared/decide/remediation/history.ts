@@ -27,8 +27,8 @@ export interface ServiceHistory {
   revisions: RevisionRecord[];
   /** Recent failures, newest last; at most MAX_FAILURES and pruned to the longest window. */
   failures: FailureRecord[];
-  /** Times Spot interruptions or capacity shortfalls were seen, newest last. */
-  capacityFailures: string[];
+  /** Spot interruptions and capacity shortfalls (the task or event that showed one), newest last. */
+  capacityFailures: Array<{ id: string; at: string }>;
   /** When the last deployment of the service started (ECS Deployment State Change IN_PROGRESS). */
   lastDeploymentAt?: string;
   /** A capacity fallback in force: the strategy to move back to. */
@@ -87,9 +87,9 @@ export function observeFailure(history: ServiceHistory, failure: FailureRecord, 
   return { ...history, failures };
 }
 
-export function observeCapacityFailure(history: ServiceHistory, at: string, now: Date): ServiceHistory {
-  if (history.capacityFailures.includes(at)) return history;
-  const capacityFailures = [...history.capacityFailures, at].filter((t) => secondsBetween(t, now) <= KEEP_SECONDS).slice(-MAX_FAILURES);
+export function observeCapacityFailure(history: ServiceHistory, failure: { id: string; at: string }, now: Date): ServiceHistory {
+  if (history.capacityFailures.some((f) => f.id === failure.id)) return history;
+  const capacityFailures = [...history.capacityFailures, failure].filter((f) => secondsBetween(f.at, now) <= KEEP_SECONDS).slice(-MAX_FAILURES);
   return { ...history, capacityFailures };
 }
 

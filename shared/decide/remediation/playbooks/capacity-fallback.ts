@@ -25,7 +25,7 @@ export const capacityFallback: Playbook<'capacityFallback'> = {
       if (view && view.source === 'live' && !sameStrategy(view.capacityProviderStrategy, settings.fallback)) {
         return noDecision(`capacity: ${serviceTarget(cluster, service)} no longer runs the fallback strategy (changed by someone); not moving it back`);
       }
-      const lastFailure = history.capacityFailures.at(-1);
+      const lastFailure = history.capacityFailures.at(-1)?.at;
       const quietSince = lastFailure && secondsBetween(history.fallback.since, lastFailure) > 0 ? lastFailure : history.fallback.since;
       const quietFor = secondsBetween(quietSince, now);
       if (quietFor < settings.restoreAfter) {
@@ -66,7 +66,7 @@ export const capacityFallback: Playbook<'capacityFallback'> = {
     const onWatchedCapacity =
       strategy.length > 0 ? strategy.some((s) => settings.from.includes(s.capacityProvider)) : signal.kind === 'task-stopped' && !!signal.capacityProvider && settings.from.includes(signal.capacityProvider);
     if (!onWatchedCapacity) return noDecision(`capacity: ${serviceTarget(trigger.cluster, trigger.service)} does not run on ${settings.from.join(', ')}`);
-    const count = countSince(history.capacityFailures, now, settings.window);
+    const count = countSince(history.capacityFailures.map((f) => f.at), now, settings.window);
     if (!trigger.immediate && count < settings.interruptions) return noDecision(`capacity: ${count} of ${settings.interruptions} Spot interruptions within ${settings.window}s`);
     const original = strategy.length > 0 ? strategy : (settings.from.map((capacityProvider) => ({ capacityProvider, weight: 1, base: 0 })) as CapacityItem[]);
     return {

@@ -14,7 +14,8 @@ export const unhealthyTargets: Playbook<'unhealthyTargets'> = {
     const watched = signal.metricNames.filter((m) => settings.metrics.includes(m));
     if (watched.length === 0 && !signal.dimensions.TargetGroup) return noDecision(`alarm ${signal.alarmName} does not watch a target group metric (${settings.metrics.join(', ')})`);
     if (!view) return noDecision(`alarm ${signal.alarmName}: no ECS service found behind it`);
-    const rolling = view.deployments.find((d) => d.rolloutState === 'IN_PROGRESS');
+    // A rollout replacing tasks has the new deployment and the old one still draining.
+    const rolling = view.deployments.length > 1 ? view.deployments.find((d) => d.rolloutState === 'IN_PROGRESS') : undefined;
     if (rolling) return noDecision(`alarm ${signal.alarmName}: deployment ${rolling.id} is already rolling out; not restarting over it`);
     return {
       actions: [

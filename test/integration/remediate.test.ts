@@ -1,0 +1,293 @@
+// Remediation against the emulator: real sequences of events through the remediate pipeline with
+// its real adapters (ECS, SSM, SNS, SQS, DynamoDB in moto), checking the resulting ECS state, the
+// audit record and the announcement. One describe per playbook, then the safety properties.
+import { PutMetricAlarmCommand, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { remediateDependencies } from '../../functions/remediate/wiring.js';
+import { readEnvironment } from '../../shared/config/environment.js';
+import { validateConfig } from '../../shared/config/validate.js';
+import { type RemediationDependencies, remediateEvent } from '../../shared/execute/remediate-event.js';
+import { containerInstance, deployment, steadyState, targetGroupAlarm, taskStopped } from '../../scripts/lib/ecs-events.js';
+import { clientOptions, createLocalStack, type LocalStack, receiveNotifications } from '../../scripts/lib/local-stack.js';
+import { EcsWorld } from '../support/ecs-emulator.js';
+import { uniqueName } from '../support/lambda.js';
+
+let stack: LocalStack;
+let world: EcsWorld;
+let env: ReturnType<typeof readEnvironment>;
+const cluster = uniqueName('fix');
+const killSwitch = `/${cluster}/kill-switch`;
+const now = () => new Date().toISOString();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function deps(remediate: Record<string, unknown>): RemediationDependencies {
+  const config = validateConfig({ remediate: { killSwitchParameter: killSwitch, ...remediate } }, 'test');
+  return remediateDependencies(env, config, () => new Date());
+}
+
+const playbooksOn = (playbooks: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ optIn: [cluster], playbooks, ...extra });
+
+async function run(d: RemediationDependencies, events: unknown[]) {
+  const outcomes = [];
+  for (const event of events) outcomes.push(await remediateEvent(event, d));
+  return outcomes;
+}
+
+const crash = (service: string, taskDefinitionArn: string, n = 3) =>
+  Array.from({ length: n }, () => taskStopped('app-exit', { cluster, service, id: uniqueName('crash'), time: now(), taskId: uniqueName('t'), taskDefinitionArn }));
+
+beforeAll(async () => {
+  stack = await createLocalStack(inject('awsEndpoint'), cluster);
+  const { QueueUrl } = await new SQSClient(clientOptions(stack.endpoint)).send(new CreateQueueCommand({ QueueName: `${cluster}-remediate-timers` }));
+  // The clients take credentials from the environment, as in Lambda.
+  Object.assign(process.env, stack.functionEnv, { REMEDIATE_TIMER_QUEUE_URL: QueueUrl! });
+  env = readEnvironment();
+  world = new EcsWorld(stack.endpoint, cluster);
+  await world.createCluster();
+});
+
+describe('crash loop', () => {
+  it('rolls a crash-looping revision back to the one that held steady state, audits it and says how to undo it', async () => {
+    const good = await world.registerRevision('api');
+    await world.createService('api', good);
+    const d = deps(playbooksOn({ crashLoop: { enabled: true, healthyFor: 1 } }));
+    await run(d, [steadyState({ cluster, service: 'api', id: uniqueName('steady'), time: now() })]);
+    await sleep(1100);
+    const bad = await world.registerRevision('api', 256, 'nginx:broken');
+    await world.deploy('api', bad);
+    await receiveNotifications(stack, 0);
+
+    const outcomes = await run(d, crash('api', bad));
+    const actions = outcomes.flatMap((o) => o.actions);
+    expect(actions).toMatchObject([{ type: 'rollback', outcome: 'acted', from: bad, to: good }]);
+    expect((await world.service('api')).taskDefinition).toBe(good);
+
+    const [audit] = (await d.store.listAudit(20)).filter((r) => r.target === `${cluster}/api`);
+    expect(audit).toMatchObject({ actor: 'remediate:crash-loop', action: 'rollback', eventIds: [outcomes.at(-1)!.id] });
+    expect(audit!.detail).toMatchObject({ outcome: 'acted', from: bad, to: good, undo: { kind: 'update-service', change: { taskDefinition: bad } } });
+    const [announcement] = await receiveNotifications(stack);
+    expect(announcement!.attributes).toMatchObject({ kind: 'remediation', playbook: 'crash-loop', outcome: 'acted', cluster });
+    expect(announcement!.body).toMatchObject({ schema: 'ecs-autopilot/remediation@1', type: 'rollback', from: bad, to: good, auditId: audit!.id });
+    expect(String(announcement!.body.undo)).toContain(`ecs-autopilot undo ${audit!.id}`);
+
+    // More crashes of the old revision after the rollback: the service moved on, nothing more is done.
+    const after = await run(d, crash('api', bad, 1));
+    expect(after[0]!.actions).toEqual([]);
+    expect((await world.service('api')).taskDefinition).toBe(good);
+  });
+
+  it('pauses a crash loop with no good revision to the configured floor', async () => {
+    const only = await world.registerRevision('jobs');
+    await world.createService('jobs', only, { desiredCount: 4 });
+    const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 1 } }));
+    const actions = (await run(d, crash('jobs', only))).flatMap((o) => o.actions);
+    expect(actions).toMatchObject([{ type: 'pause', outcome: 'acted', from: 4, to: 1 }]);
+    expect((await world.service('jobs')).desiredCount).toBe(1);
+  });
+});
+
+describe('failed deployment', () => {
+  it('updates the service to the last steady task definition when the circuit breaker does not roll back', async () => {
+    const steady = await world.registerRevision('web');
+    await world.createService('web', steady);
+    const d = deps(playbooksOn({ failedDeployment: { enabled: true } }));
+    await run(d, [steadyState({ cluster, service: 'web', id: uniqueName('steady'), time: now() })]);
+    const failing = await world.registerRevision('web', 256, 'nginx:typo');
+    await world.deploy('web', failing);
+    const [outcome] = await run(d, [deployment('failed', { cluster, service: 'web', id: uniqueName('failed'), time: now() })]);
+    expect(outcome!.actions).toMatchObject([{ type: 'rollback', playbook: 'failedDeployment', outcome: 'acted', from: failing, to: steady }]);
+    expect((await world.service('web')).taskDefinition).toBe(steady);
+  });
+});
+
+describe('disconnected agent', () => {
+  it('drains an instance whose agent stays disconnected past the threshold, and can be undone', async () => {
+    const { arn, ec2InstanceId } = await world.registerContainerInstance();
+    const d = deps(playbooksOn({ disconnectedAgent: { enabled: true, after: 1 } }));
+    // moto cannot disconnect an agent: the one read of agentConnected reports it down; writes are real.
+    const ecs = d.ecs!;
+    d.ecs = { ...ecs, describeInstance: async (c, a) => ({ ...(await ecs.describeInstance(c, a))!, agentConnected: false }) };
+    const event = (time: string) => containerInstance({ cluster, id: uniqueName('agent'), time, containerInstanceArn: arn, agentConnected: false, ec2InstanceId });
+    const first = await run(d, [event(now())]);
+    expect(first[0]!.timers).toMatchObject([{ body: { type: 'remediate-agent-check', containerInstanceArn: arn } }]);
+    await sleep(1100);
+    const [second] = await run(d, [event(now())]);
+    expect(second!.actions).toMatchObject([{ type: 'drain-instance', outcome: 'acted', containerInstance: arn }]);
+    expect(await world.instanceStatus(arn)).toBe('DRAINING');
+    const audit = (await d.store.listAudit(50)).find((r) => r.target === arn)!;
+    expect(audit.detail).toMatchObject({ undo: { kind: 'set-instance-status', containerInstance: arn, status: 'ACTIVE' } });
+  });
+});
+
+describe('unhealthy targets', () => {
+  it('restarts the service behind a target group alarm once per cooldown', async () => {
+    const td = await world.registerRevision('shop');
+    await world.createService('shop', td);
+    const alarmName = uniqueName('shop-unhealthy');
+    await new CloudWatchClient(clientOptions(stack.endpoint)).send(
+      new PutMetricAlarmCommand({
+        AlarmName: alarmName,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'UnHealthyHostCount',
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Tags: [
+          { Key: 'ecs-autopilot:cluster', Value: cluster },
+          { Key: 'ecs-autopilot:service', Value: 'shop' },
+        ],
+      }),
+    );
+    const d = deps(playbooksOn({ unhealthyTargets: { enabled: true } }));
+    const alarm = () => targetGroupAlarm({ cluster, id: uniqueName('alarm'), time: now(), alarmName });
+    const outcomes = await run(d, [alarm(), alarm()]);
+    expect(outcomes[0]!.actions).toMatchObject([{ type: 'restart', outcome: 'acted', service: `${cluster}/shop` }]);
+    expect(outcomes[1]!.actions.map((a) => a.outcome)).toEqual([expect.stringMatching(/^blocked-(cooldown|stale)$/)]);
+  });
+});
+
+describe('capacity fallback', () => {
+  it('moves a Spot service to the fallback strategy after repeated interruptions, and back once it is quiet', async () => {
+    const td = await world.registerRevision('batch');
+    await world.createService('batch', td, { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }] });
+    const d = deps(playbooksOn({ capacityFallback: { enabled: true, interruptions: 2, restoreAfter: 1 } }));
+    // moto 5.2 accepts capacityProviderStrategy on CreateService and UpdateService but does not
+    // return it from DescribeServices: the test remembers what was set and reads that back.
+    const ecs = d.ecs!;
+    let strategy = [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }];
+    const sent: unknown[] = [];
+    d.ecs = {
+      ...ecs,
+      describeService: async (c, s) => ({ ...(await ecs.describeService(c, s))!, capacityProviderStrategy: strategy }),
+      updateService: async (c, s, change) => {
+        await ecs.updateService(c, s, change);
+        sent.push(change);
+        if (change.capacityProviderStrategy) strategy = change.capacityProviderStrategy;
+      },
+    };
+    const spot = () => taskStopped('spot', { cluster, service: 'batch', id: uniqueName('spot'), time: now(), taskId: uniqueName('t'), taskDefinitionArn: td, capacityProvider: 'FARGATE_SPOT' });
+    const outcomes = await run(d, [spot(), spot()]);
+    expect(outcomes[1]!.actions).toMatchObject([{ type: 'capacity-fallback', outcome: 'acted' }]);
+    expect(sent).toEqual([{ capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 0 }], forceNewDeployment: true }]);
+    const timer = outcomes[1]!.timers[0]!;
+    expect(timer.body).toMatchObject({ type: 'remediate-capacity-check', service: 'batch' });
+
+    // The timer fires (here: delivered as SQS delivers it) after the original capacity was quiet long enough.
+    await sleep(1100);
+    const record = { eventSource: 'aws:sqs', messageId: uniqueName('timer'), eventSourceARN: `arn:aws:sqs:us-east-1:123456789012:${cluster}-remediate-timers`, body: JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: now(), timer: timer.body }) };
+    const [restored] = await run(d, [record]);
+    expect(restored!.actions).toMatchObject([{ type: 'capacity-restore', outcome: 'acted', to: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }] }]);
+    expect(strategy).toEqual([{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }]);
+  });
+});
+
+describe('OOM right-sizing', () => {
+  it('registers a revision with more memory and deploys it', async () => {
+    const td = await world.registerRevision('cache', 512);
+    await world.createService('cache', td);
+    const d = deps(playbooksOn({ oomResize: { enabled: true, kills: 2, factor: 1.5, maxMemoryMiB: 2048 } }));
+    const oom = () => taskStopped('oom', { cluster, service: 'cache', id: uniqueName('oom'), time: now(), taskId: uniqueName('t'), taskDefinitionArn: td });
+    const actions = (await run(d, [oom(), oom()])).flatMap((o) => o.actions);
+    expect(actions).toMatchObject([{ type: 'resize-memory', outcome: 'acted', memory: { fromMiB: 512, toMiB: 768 } }]);
+    const service = await world.service('cache');
+    expect(service.taskDefinition).not.toBe(td);
+    const { taskDefinition } = await world.ecs.send(new (await import('@aws-sdk/client-ecs')).DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }));
+    expect(taskDefinition!.containerDefinitions![0]!.memory).toBe(768);
+  });
+});
+
+describe('safety', () => {
+  it('acts once for a redelivered event, and once for the same event delivered concurrently', async () => {
+    const td = await world.registerRevision('dup');
+    await world.createService('dup', td, { desiredCount: 3 });
+    const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0, failures: 2 } }));
+    const [a, b] = crash('dup', td, 2);
+    await run(d, [a]);
+    const concurrent = await Promise.allSettled([remediateEvent(b, d), remediateEvent(b, d)]);
+    const acted = concurrent.flatMap((r) => (r.status === 'fulfilled' ? r.value.actions.filter((x) => x.outcome === 'acted') : []));
+    expect(acted).toHaveLength(1);
+    const again = await remediateEvent(b, d);
+    expect(again.outcome).toBe('ignored');
+    const audits = (await d.store.listAudit(100)).filter((r) => r.target === `${cluster}/dup` && r.detail?.outcome === 'acted');
+    expect(audits).toHaveLength(1);
+  });
+
+  it('holds the cooldown and the global budget under a burst of failing services', async () => {
+    const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0, failures: 2, cooldown: '1h' } }, { maxActionsPerHour: 2 }));
+    // Its own global budget key space: the hour bucket is shared with other tests of this file, so
+    // count only what this burst acts on.
+    const services = ['b1', 'b2', 'b3', 'b4'];
+    const tds: Record<string, string> = {};
+    for (const s of services) {
+      tds[s] = await world.registerRevision(s);
+      await world.createService(s, tds[s]!);
+    }
+    const burst = services.flatMap((s) => crash(s, tds[s]!, 3));
+    const outcomes = await Promise.all(burst.map((e) => remediateEvent(e, d).catch((error: Error) => ({ actions: [], error }))));
+    const acted = outcomes.flatMap((o) => o.actions.filter((a) => a.outcome === 'acted'));
+    expect(acted.length).toBeLessThanOrEqual(2);
+    const paused = [];
+    for (const s of services) if ((await world.service(s)).desiredCount === 0) paused.push(s);
+    expect(paused.length).toBe(acted.length);
+    // No service is acted on twice, however many of its events raced.
+    expect(new Set(acted.map((a) => a.service)).size).toBe(acted.length);
+  });
+
+  it('stops every write while the kill switch is on, and in dry-run', async () => {
+    const td = await world.registerRevision('guarded');
+    await world.createService('guarded', td, { desiredCount: 2 });
+    const ssm = new SSMClient(clientOptions(stack.endpoint));
+    await ssm.send(new PutParameterCommand({ Name: killSwitch, Value: 'on', Type: 'String', Overwrite: true }));
+    try {
+      const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0 } }));
+      const actions = (await run(d, crash('guarded', td))).flatMap((o) => o.actions);
+      expect(actions.map((a) => a.outcome)).toEqual(['blocked-kill-switch']);
+      expect((await world.service('guarded')).desiredCount).toBe(2);
+    } finally {
+      await ssm.send(new DeleteParameterCommand({ Name: killSwitch }));
+    }
+    const dry = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0 } }, { dryRun: true }));
+    const planned = (await run(dry, crash('guarded', td))).flatMap((o) => o.actions);
+    // The failures seen under the kill switch still count: the first crash plans, the next ones hit
+    // dry-run's own cooldown. Nothing acts.
+    expect(planned[0]!.outcome).toBe('dry-run');
+    expect(planned.some((a) => a.outcome === 'acted')).toBe(false);
+    expect((await world.service('guarded')).desiredCount).toBe(2);
+  });
+
+  it('never touches a service without opt-in, even with every playbook enabled', async () => {
+    const td = await world.registerRevision('bystander');
+    await world.createService('bystander', td, { desiredCount: 2, tags: { 'ecs-autopilot:remediate': 'off' } });
+    const d = deps({ optIn: [`${cluster}/other`], playbooks: { crashLoop: { enabled: true, pauseTo: 0 }, oomResize: { enabled: true, kills: 1 } } });
+    const outcomes = await run(d, crash('bystander', td, 4));
+    expect(outcomes.every((o) => o.outcome === 'ignored' && o.actions.length === 0)).toBe(true);
+    expect((await world.service('bystander')).desiredCount).toBe(2);
+    expect(await d.store.getRecord(`remediate#service#${cluster}/bystander`, new Date())).toBeUndefined();
+  });
+
+  it('opts a service in by its tag alone', async () => {
+    const td = await world.registerRevision('tagged');
+    await world.createService('tagged', td, { desiredCount: 2, tags: { 'ecs-autopilot:remediate': 'crash-loop' } });
+    const d = deps({ playbooks: { crashLoop: { enabled: true, pauseTo: 0 } } });
+    const actions = (await run(d, crash('tagged', td))).flatMap((o) => o.actions);
+    expect(actions).toMatchObject([{ type: 'pause', outcome: 'acted' }]);
+    expect((await world.service('tagged')).desiredCount).toBe(0);
+  });
+
+  it('does not act on a stale event: the service was changed by someone after the failures began', async () => {
+    const td = await world.registerRevision('moved');
+    await world.createService('moved', td, { desiredCount: 2 });
+    const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0 } }));
+    const events = crash('moved', td);
+    await run(d, events.slice(0, 2));
+    const fixed = await world.registerRevision('moved', 256, 'nginx:fixed');
+    await world.deploy('moved', fixed);
+    const [last] = await run(d, events.slice(2));
+    expect(last!.actions).toEqual([]);
+    expect((await world.service('moved')).desiredCount).toBe(2);
+  });
+});

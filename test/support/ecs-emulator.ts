@@ -1,0 +1,72 @@
+// ECS resources in the emulator for remediation tests: clusters, services with tags and capacity
+// strategies, task definition revisions, and a container instance registered from a real EC2
+// instance (moto needs the instance identity document of one it launched).
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  type CapacityProviderStrategyItem,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { clientOptions } from '../../scripts/lib/local-stack.js';
+
+export class EcsWorld {
+  readonly ecs: ECSClient;
+  constructor(readonly endpoint: string, readonly cluster: string) {
+    this.ecs = new ECSClient(clientOptions(endpoint));
+  }
+
+  async createCluster(): Promise<void> {
+    await this.ecs.send(new CreateClusterCommand({ clusterName: this.cluster, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }));
+  }
+
+  /** Registers a revision of `family` whose one container has `memory` MiB; returns its ARN. */
+  async registerRevision(family: string, memory = 256, image = 'nginx:1.27'): Promise<string> {
+    const { taskDefinition } = await this.ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'app', image, memory, essential: true }] }));
+    return taskDefinition!.taskDefinitionArn!;
+  }
+
+  async createService(name: string, taskDefinition: string, options: { tags?: Record<string, string>; desiredCount?: number; capacityProviderStrategy?: CapacityProviderStrategyItem[] } = {}): Promise<void> {
+    await this.ecs.send(
+      new CreateServiceCommand({
+        cluster: this.cluster,
+        serviceName: name,
+        taskDefinition,
+        desiredCount: options.desiredCount ?? 2,
+        ...(options.capacityProviderStrategy ? { capacityProviderStrategy: options.capacityProviderStrategy } : {}),
+        tags: Object.entries(options.tags ?? {}).map(([key, value]) => ({ key, value })),
+      }),
+    );
+  }
+
+  async deploy(service: string, taskDefinition: string): Promise<void> {
+    await this.ecs.send(new UpdateServiceCommand({ cluster: this.cluster, service, taskDefinition }));
+  }
+
+  async service(name: string) {
+    const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.cluster, services: [name] }));
+    return services[0]!;
+  }
+
+  /** A container instance backed by an emulated EC2 instance; returns its ARN and instance id. */
+  async registerContainerInstance(): Promise<{ arn: string; ec2InstanceId: string }> {
+    const ec2 = new EC2Client(clientOptions(this.endpoint));
+    const { Instances = [] } = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 't3.small' }));
+    const ec2InstanceId = Instances[0]!.InstanceId!;
+    const document = JSON.stringify({ instanceId: ec2InstanceId, region: 'us-east-1', accountId: '123456789012', instanceType: 't3.small' });
+    const { containerInstance } = await this.ecs.send(
+      new RegisterContainerInstanceCommand({ cluster: this.cluster, instanceIdentityDocument: document, instanceIdentityDocumentSignature: 'signature' }),
+    );
+    return { arn: containerInstance!.containerInstanceArn!, ec2InstanceId };
+  }
+
+  async instanceStatus(arn: string): Promise<string> {
+    const { containerInstances = [] } = await this.ecs.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: [arn] }));
+    return containerInstances[0]!.status!;
+  }
+}

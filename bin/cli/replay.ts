@@ -12,6 +12,9 @@ import { type PipelineDependencies, processEvent } from '../../shared/execute/pr
 import { IntakeError } from '../../shared/intake/index.js';
 import { MemoryStateStore } from '../../shared/state/memory-store.js';
 import { notifyDependencies, notifyEnrichers } from '../../functions/notify/wiring.js';
+import { remediateDependencies } from '../../functions/remediate/wiring.js';
+import { enabledPlaybooks } from '../../shared/decide/remediation/opt-in.js';
+import { type RemediationDependencies, type RemediationReport, remediateEvent } from '../../shared/execute/remediate-event.js';
 import { type EventEntry, readEventFile } from './read-events.js';
 
 export interface ReplayOptions {
@@ -51,6 +54,25 @@ function dependencies(options: ReplayOptions): PipelineDependencies {
   return notifyDependencies(env, options.config, () => ({ remainingMs: () => 60_000 }), () => new Date());
 }
 
+/**
+ * Remediation: planned from the run's own events (the history a service builds up in the state
+ * table), with no AWS call; with --execute, carried out against the deployed stack, gates and all.
+ */
+function remediation(options: ReplayOptions, store: MemoryStateStore): RemediationDependencies {
+  if (options.execute) return remediateDependencies(readEnvironment(), options.config, () => new Date());
+  const eventTime = (signal?: { time: string }) => {
+    const parsed = signal ? new Date(signal.time) : new Date(NaN);
+    return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
+  };
+  return { config: options.config, store, now: eventTime, dryRun: true };
+}
+
+/** A planned remediation as replay prints it: what, on what, why, from and to, and what the gates said. */
+function remediationLine(report: RemediationReport): Record<string, unknown> {
+  const { type, playbook, service, containerInstance, reason, from, to, memory, outcome, detail } = report;
+  return { type, ...(service ? { service } : {}), ...(containerInstance ? { containerInstance } : {}), reason, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(memory ? { memory } : {}), playbook, outcome, detail };
+}
+
 function errorLine(entry: EventEntry, error: unknown): ReplayLine {
   const intake = error instanceof IntakeError ? error : undefined;
   const raw = 'event' in entry && typeof entry.event === 'object' && entry.event !== null ? (entry.event as Record<string, unknown>) : {};
@@ -67,6 +89,8 @@ function errorLine(entry: EventEntry, error: unknown): ReplayLine {
 /** Replays every event of `files` in order; returns the lines (the caller prints them). */
 export async function* replay(files: string[], options: ReplayOptions): AsyncGenerator<ReplayLine> {
   const deps = dependencies(options);
+  const remediate = remediation(options, deps.store instanceof MemoryStateStore ? deps.store : new MemoryStateStore());
+  const remediating = enabledPlaybooks(options.config.remediate).length > 0;
   for (const file of files) {
     for (const entry of readEventFile(file)) {
       if ('error' in entry) {
@@ -75,12 +99,15 @@ export async function* replay(files: string[], options: ReplayOptions): AsyncGen
       }
       try {
         const outcome = await processEvent(entry.event, deps);
+        // Without an enabled playbook remediation has nothing to say: its notes would be noise.
+        const remediated = remediating ? await remediateEvent(entry.event, remediate) : { outcome: 'ignored', actions: [], notes: [] as string[] };
+        const notes = [...outcome.notes, ...remediated.notes.filter((note) => !outcome.notes.includes(note))];
         yield {
           id: outcome.id,
           detailType: outcome.detailType,
-          outcome: outcome.outcome,
-          actions: outcome.actions.map(({ result: _result, ...action }) => action),
-          ...(outcome.notes.length ? { notes: outcome.notes } : {}),
+          outcome: outcome.outcome === 'acted' || remediated.outcome === 'acted' ? 'acted' : 'ignored',
+          actions: [...outcome.actions.map(({ result: _result, ...action }) => action), ...remediated.actions.map(remediationLine)],
+          ...(notes.length ? { notes } : {}),
           source: entry.source,
         };
       } catch (error) {

@@ -21,7 +21,7 @@ import type { InstanceReplacer } from '../adapters/autoscaling-replace.js';
 import type { KillSwitch } from '../adapters/kill-switch.js';
 import { EventInProgressError, type Timers } from './process-event.js';
 
-export const REMEDIATION_OUTCOMES = ['acted', 'dry-run', 'blocked-kill-switch', 'blocked-stale', 'blocked-cooldown', 'blocked-budget', 'failed'] as const;
+export const REMEDIATION_OUTCOMES = ['acted', 'dry-run', 'planned', 'blocked-kill-switch', 'blocked-stale', 'blocked-cooldown', 'blocked-budget', 'failed'] as const;
 export type RemediationOutcome = (typeof REMEDIATION_OUTCOMES)[number];
 
 /** How to reverse an action, exactly; `ecs-autopilot undo ID` carries it out. */
@@ -206,7 +206,8 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   if (!(await deps.store.reserveSlot(`${prefix}remediate#global#${hour}`, actionKey, remediate.maxActionsPerHour, now, 7200))) {
     return finish(report('blocked-budget', `the global budget of ${remediate.maxActionsPerHour} actions this hour is spent (remediate.maxActionsPerHour)`));
   }
-  if (deps.dryRun || !deps.ecs) return finish(report('dry-run', deps.ecs ? 'dry-run: planned and announced, not carried out (remediate.dryRun)' : 'planned only (offline)'));
+  if (!deps.ecs) return finish(report('planned', 'planned only: offline, no AWS call'));
+  if (deps.dryRun) return finish(report('dry-run', 'dry-run: planned and announced, not carried out (remediate.dryRun)'));
 
   let change: ServiceChange = changeOf(action);
   let after: string | undefined;
@@ -241,7 +242,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   async function finish(result: RemediationReport, undo?: UndoSpec, beforeView?: ServiceView): Promise<RemediationReport> {
     deps.countAction?.(label, result.outcome);
     // A burst of events for one target blocks many times; say it once per cooldown, not per event.
-    if (!['acted', 'failed', 'dry-run'].includes(result.outcome) && !(await deps.store.acquireCooldown(`said#${label}#${target}#${result.outcome}`, now, settings.cooldown))) {
+    if (!['acted', 'failed', 'dry-run', 'planned'].includes(result.outcome) && !(await deps.store.acquireCooldown(`said#${label}#${target}#${result.outcome}`, now, settings.cooldown))) {
       return result;
     }
     const auditId = auditIdOf(actionKey, result.outcome);

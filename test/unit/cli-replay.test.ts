@@ -50,6 +50,23 @@ describe('ecs-autopilot replay --offline', () => {
     expect(out.find((l) => l.source.endsWith('task-stopped-deployment.json'))!.outcome).toBe('ignored');
   });
 
+  it('plans a rollback from the run\'s own history: steady on N, deployed N+1, crash loop on N+1 -> back to N', async () => {
+    const result = await cli('replay', '--offline', '--config', 'examples/autopilot.yml', 'test/fixtures/replay/crash-loop-after-deploy.ndjson');
+    expect(result.code, result.stderr).toBe(0);
+    const remediations = lines(result.stdout).flatMap((l) => l.actions.filter((a: { type: string }) => a.type !== 'notify').map((a: object) => ({ id: l.id, ...a })));
+    expect(remediations).toEqual([
+      expect.objectContaining({
+        id: 'rb-09-crash-42',
+        type: 'rollback',
+        service: 'prod/checkout',
+        from: 'arn:aws:ecs:us-east-1:123456789012:task-definition/checkout:42',
+        to: 'arn:aws:ecs:us-east-1:123456789012:task-definition/checkout:41',
+        reason: expect.stringMatching(/3 tasks failed \(app-exit\).*checkout:41 held steady state/),
+        outcome: 'planned',
+      }),
+    ]);
+  });
+
   it('carries state from one event to the next: a redelivered event is ignored', async () => {
     const result = await cli('replay', '--offline', 'test/fixtures/replay/incident.ndjson');
     expect(result.code, result.stderr).toBe(0);

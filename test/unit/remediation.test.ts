@@ -50,7 +50,7 @@ describe('crash loop', () => {
     const outcomes = await run(offline(allOn), [...deployedAfterSteadyHour(), ...crashes(4000, 3)]);
     const actions = outcomes.flatMap((o) => o.actions);
     expect(actions).toHaveLength(1);
-    expect(actions[0]).toMatchObject({ type: 'rollback', service: 'prod/api', from: TD(42), to: TD(41), outcome: 'dry-run' });
+    expect(actions[0]).toMatchObject({ type: 'rollback', service: 'prod/api', from: TD(42), to: TD(41), outcome: 'planned' });
     expect(actions[0]!.reason).toMatch(/3 tasks failed \(app-exit\)/);
   });
 
@@ -137,7 +137,7 @@ describe('limits', () => {
       taskStopped('spot', { cluster: 'prod', service: `svc${i}`, id: `burst-${i}`, time: at(100 + i), taskId: `b${i}`, taskDefinitionArn: TD(41), capacityProvider: 'FARGATE_SPOT' }),
     );
     const outcomes = (await run(deps, events)).flatMap((o) => o.actions.map((a) => a.outcome));
-    expect(outcomes.filter((o) => o === 'dry-run')).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'planned')).toHaveLength(3);
     expect(outcomes.filter((o) => o === 'blocked-budget').length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,4 @@
-// Entry point of the `ecs-autopilot` CLI: replay, validate.
+// Entry point of the `ecs-autopilot` CLI: replay, validate, silence, audit, undo.
 import { resolve } from 'node:path';
 import { clusterArnMatchers } from '../../shared/config/cluster-filter.js';
 import { notifyPatterns } from '../../shared/config/event-patterns.js';
@@ -8,6 +8,7 @@ import type { AutopilotConfig } from '../../shared/config/schema.js';
 import { ConfigError, validateConfig } from '../../shared/config/validate.js';
 import { parseArgs, UsageError } from './args.js';
 import { replay } from './replay.js';
+import { runAudit, runUndo } from './audit.js';
 import { runSilence } from './silence.js';
 
 const USAGE = `usage: ecs-autopilot <command>
@@ -21,6 +22,11 @@ const USAGE = `usage: ecs-autopilot <command>
   silence remove ID
       Mute matching notifications (labels: cluster, service, cause, severity, kind; * globs,
       alternatives with |) in the deployed stack's state table (STATE_TABLE, AWS credentials).
+  audit [--limit N] [--json]
+      Recent remediation actions (acted, dry-run, blocked and why) from the state table, newest first.
+  undo ID
+      Reverse one action from its audit record (rollback, pause, capacity change, drain), only if
+      the target is still as the action left it.
   validate [FILE]
       Check a configuration file (default: $AUTOPILOT_CONFIG or ${DEFAULT_CONFIG_FILE}) and print
       its receivers and the EventBridge rules it produces.
@@ -76,6 +82,10 @@ export async function main(argv: string[]): Promise<number> {
         return runValidate(rest);
       case 'silence':
         return await runSilence(rest);
+      case 'audit':
+        return await runAudit(rest);
+      case 'undo':
+        return await runUndo(rest);
       case undefined:
       case 'help':
       case '--help':

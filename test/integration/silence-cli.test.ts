@@ -1,31 +1,20 @@
 // `ecs-autopilot silence` writes to the state table in the emulator, and the pipeline, reading the
 // same table, mutes what the silence matches and nothing else.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { projectRoot } from '../../scripts/lib/emulator.js';
 import { clientOptions, createLocalStack, type LocalStack } from '../../scripts/lib/local-stack.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import type { NotifyAction } from '../../shared/decide/plan.js';
 import { processEvent } from '../../shared/execute/process-event.js';
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
 import { loadFixture } from '../support/fixtures.js';
+import { runCli } from '../support/cli.js';
 import { uniqueName } from '../support/lambda.js';
 
-const run = promisify(execFile);
 let stack: LocalStack;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'bin', 'ecs-autopilot.mjs'), ...args], { env: { ...process.env, ...stack.functionEnv } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(args, { ...process.env, ...stack.functionEnv });
 
 beforeAll(async () => {
   stack = await createLocalStack(inject('awsEndpoint'), uniqueName('silence'));

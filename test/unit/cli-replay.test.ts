@@ -1,31 +1,17 @@
 // The CLI as a user runs it: `npx ecs-autopilot ...` in a clone, through bin/ecs-autopilot.mjs.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../scripts/lib/emulator.js';
+import { runCli } from '../support/cli.js';
 import { listFixtures } from '../support/fixtures.js';
 
-const run = promisify(execFile);
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return cliWith(process.execPath, ...args);
-}
+const cli = (...args: string[]) => cliWith(process.execPath, ...args);
 
-async function cliWith(node: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(node, [join(projectRoot, 'bin', 'ecs-autopilot.mjs'), ...args], {
-      cwd: projectRoot,
-      // --offline must not need credentials or an endpoint: make sure none is there to use.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function cliWith(node: string, ...args: string[]) {
+  // --offline must not need credentials or an endpoint: make sure none is there to use.
+  return runCli(args, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, node);
 }
 
 const lines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);

@@ -1,0 +1,68 @@
+// The remediate Lambda handler as deployed (middy, logging, EMF metrics), with the configuration
+// embedded the way esbuild embeds it: an EventBridge event acts, its metric line says so, and a
+// timer batch reports only its broken record as failed.
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { taskStopped } from '../../scripts/lib/ecs-events.js';
+import { clientOptions, createLocalStack } from '../../scripts/lib/local-stack.js';
+import { EcsWorld } from '../support/ecs-emulator.js';
+import { lambdaContext, uniqueName } from '../support/lambda.js';
+
+type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ outcome?: string; actions?: Array<{ outcome: string }>; batchItemFailures?: Array<{ itemIdentifier: string }> }>;
+
+let handler: Handler;
+let world: EcsWorld;
+const cluster = uniqueName('handler');
+const output: string[] = [];
+
+beforeAll(async () => {
+  const stack = await createLocalStack(inject('awsEndpoint'), cluster);
+  const { QueueUrl } = await new SQSClient(clientOptions(stack.endpoint)).send(new CreateQueueCommand({ QueueName: `${cluster}-remediate-timers` }));
+  Object.assign(process.env, stack.functionEnv, { REMEDIATE_TIMER_QUEUE_URL: QueueUrl!, STAGE: 'test' });
+  (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__ = {
+    remediate: { optIn: [cluster], killSwitchParameter: `/${cluster}/kill`, playbooks: { crashLoop: { enabled: true, pauseTo: 0 } } },
+  };
+  world = new EcsWorld(stack.endpoint, cluster);
+  await world.createCluster();
+  const write = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    output.push(String(chunk));
+    return write(chunk as string, ...(rest as []));
+  }) as typeof process.stdout.write);
+  ({ handler } = (await import('../../functions/remediate/handler.js')) as unknown as { handler: Handler });
+});
+
+afterAll(() => {
+  vi.restoreAllMocks();
+  delete (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__;
+});
+
+describe('remediate handler', () => {
+  it('acts on a crash loop and logs one EMF metric per action, by playbook and outcome', async () => {
+    const td = await world.registerRevision('api');
+    await world.createService('api', td, { desiredCount: 2 });
+    let last: Awaited<ReturnType<Handler>> | undefined;
+    for (let i = 0; i < 3; i++) {
+      const event = taskStopped('app-exit', { cluster, service: 'api', id: uniqueName('crash'), time: new Date().toISOString(), taskId: uniqueName('t'), taskDefinitionArn: td });
+      last = await handler(event, lambdaContext('ecs-autopilot-test-remediate'));
+    }
+    expect(last!.actions!.map((a) => a.outcome)).toEqual(['acted']);
+    expect((await world.service('api')).desiredCount).toBe(0);
+    const emf = output
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } });
+    const action = emf.find((line) => line._aws.CloudWatchMetrics[0]!.Metrics.some((m) => m.Name === 'RemediationActions'));
+    expect(action, output.join('')).toBeDefined();
+    expect(action!._aws.CloudWatchMetrics[0]!.Namespace).toBe('EcsAutopilot');
+    expect(action!._aws.CloudWatchMetrics[0]!.Dimensions[0]).toEqual(expect.arrayContaining(['playbook', 'outcome']));
+    expect(action).toMatchObject({ playbook: 'crash-loop', outcome: 'acted', RemediationActions: 1, stage: 'test' });
+  });
+
+  it('fails only the broken record of a timer batch', async () => {
+    const record = (messageId: string, body: string) => ({ eventSource: 'aws:sqs', messageId, eventSourceARN: `arn:aws:sqs:us-east-1:123456789012:${cluster}-remediate-timers`, body, attributes: {} });
+    const good = JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: new Date().toISOString(), timer: { type: 'remediate-capacity-check', cluster, service: 'api' } });
+    const result = await handler({ Records: [record('ok-1', good), record('bad-1', '{not json')] }, lambdaContext('ecs-autopilot-test-remediate'));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad-1' }]);
+  });
+});

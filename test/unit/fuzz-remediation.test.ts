@@ -85,7 +85,7 @@ describe(`remediation fuzz (FUZZ_RUNS=${RUNS}, FUZZ_SEED=${SEED})`, () => {
       }),
       params,
     );
-  }, 60_000);
+  }, Math.max(60_000, RUNS * 100));
 
   it('sequences of mutated real fixtures through one store: state carries over, nothing breaks', async () => {
     await fc.assert(
@@ -97,5 +97,5 @@ describe(`remediation fuzz (FUZZ_RUNS=${RUNS}, FUZZ_SEED=${SEED})`, () => {
     );
     // The properties are about actions: the run must have planned some, or it proved nothing.
     expect(actionsSeen).toBeGreaterThan(0);
-  }, 60_000);
+  }, Math.max(60_000, RUNS * 100));
 });

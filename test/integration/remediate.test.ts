@@ -119,6 +119,30 @@ describe('disconnected agent', () => {
     const audit = (await d.store.listAudit(50)).find((r) => r.target === arn)!;
     expect(audit.detail).toMatchObject({ undo: { kind: 'set-instance-status', containerInstance: arn, status: 'ACTIVE' } });
   });
+
+  it('with replace, also terminates the instance in its Auto Scaling group, which starts a replacement', async () => {
+    const { AutoScalingClient, CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand } = await import('@aws-sdk/client-auto-scaling');
+    const autoscaling = new AutoScalingClient(clientOptions(stack.endpoint));
+    const group = uniqueName('ecs-hosts');
+    await autoscaling.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: group, ImageId: 'ami-12c6146b', InstanceType: 't3.small' }));
+    await autoscaling.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: group, LaunchConfigurationName: group, MinSize: 1, MaxSize: 2, DesiredCapacity: 1, AvailabilityZones: ['us-east-1a'] }));
+    const instancesOf = async () => (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))).AutoScalingGroups![0]!.Instances!.map((i) => i.InstanceId!);
+    const [ec2InstanceId] = await instancesOf();
+    const { arn } = await world.registerContainerInstance(ec2InstanceId);
+    const d = deps(playbooksOn({ disconnectedAgent: { enabled: true, after: 1, replace: true } }));
+    const ecs = d.ecs!;
+    d.ecs = { ...ecs, describeInstance: async (c, a) => ({ ...(await ecs.describeInstance(c, a))!, agentConnected: false }) };
+    const event = (time: string) => containerInstance({ cluster, id: uniqueName('agent'), time, containerInstanceArn: arn, agentConnected: false, ec2InstanceId: ec2InstanceId! });
+    await run(d, [event(now())]);
+    await sleep(1100);
+    const [drained] = await run(d, [event(now())]);
+    expect(drained!.actions).toMatchObject([{ type: 'drain-instance', outcome: 'acted', replaceInstance: true }]);
+    expect(drained!.actions[0]!.detail).toContain(`${ec2InstanceId} terminated in ${group}`);
+    expect(await world.instanceStatus(arn)).toBe('DRAINING');
+    const after = await instancesOf();
+    expect(after).not.toContain(ec2InstanceId);
+    expect(after).toHaveLength(1);
+  });
 });
 
 describe('unhealthy targets', () => {

@@ -53,11 +53,11 @@ export class EcsWorld {
     return services[0]!;
   }
 
-  /** A container instance backed by an emulated EC2 instance; returns its ARN and instance id. */
-  async registerContainerInstance(): Promise<{ arn: string; ec2InstanceId: string }> {
+  /** A container instance backed by an emulated EC2 instance (a new one, or `existingInstanceId`); returns its ARN and instance id. */
+  async registerContainerInstance(existingInstanceId?: string): Promise<{ arn: string; ec2InstanceId: string }> {
     const ec2 = new EC2Client(clientOptions(this.endpoint));
-    const { Instances = [] } = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 't3.small' }));
-    const ec2InstanceId = Instances[0]!.InstanceId!;
+    const ec2InstanceId =
+      existingInstanceId ?? (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 't3.small' }))).Instances![0]!.InstanceId!;
     const document = JSON.stringify({ instanceId: ec2InstanceId, region: 'us-east-1', accountId: '123456789012', instanceType: 't3.small' });
     const { containerInstance } = await this.ecs.send(
       new RegisterContainerInstanceCommand({ cluster: this.cluster, instanceIdentityDocument: document, instanceIdentityDocumentSignature: 'signature' }),

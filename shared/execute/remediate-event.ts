@@ -21,7 +21,7 @@ import type { InstanceReplacer } from '../adapters/autoscaling-replace.js';
 import type { KillSwitch } from '../adapters/kill-switch.js';
 import { EventInProgressError, type Timers } from './process-event.js';
 
-export const REMEDIATION_OUTCOMES = ['acted', 'dry-run', 'planned', 'blocked-kill-switch', 'blocked-stale', 'blocked-cooldown', 'blocked-budget', 'failed'] as const;
+export const REMEDIATION_OUTCOMES = ['acting', 'acted', 'dry-run', 'planned', 'blocked-kill-switch', 'blocked-stale', 'blocked-cooldown', 'blocked-budget', 'failed'] as const;
 export type RemediationOutcome = (typeof REMEDIATION_OUTCOMES)[number];
 
 /** How to reverse an action, exactly; `ecs-autopilot undo ID` carries it out. */
@@ -211,6 +211,9 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
 
   let change: ServiceChange = changeOf(action);
   let after: string | undefined;
+  // The intent goes into the audit trail before the write: if the invocation dies after the write,
+  // its retry no longer acts (the live state has moved on), and this record is what tells.
+  await record(report('acting', 'about to act'), undoOf(action, before, change, undefined), before);
   try {
     switch (action.type) {
       case 'drain-instance': {
@@ -245,8 +248,15 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
     if (!['acted', 'failed', 'dry-run', 'planned'].includes(result.outcome) && !(await deps.store.acquireCooldown(`said#${label}#${target}#${result.outcome}`, now, settings.cooldown))) {
       return result;
     }
+    const audit = await record(result, undo, beforeView);
+    const withId = { ...result, auditId: audit.id };
+    if (deps.announce) await deps.announce({ report: withId, auditId: audit.id, time: audit.time });
+    return withId;
+  }
+
+  async function record(result: RemediationReport, undo?: UndoSpec, beforeView?: ServiceView): Promise<AuditRecord> {
     const auditId = auditIdOf(actionKey, result.outcome);
-    const record: AuditRecord = {
+    const entry: AuditRecord = {
       id: auditId,
       time: now.toISOString(),
       actor: `remediate:${label}`,
@@ -264,12 +274,11 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
         ...(beforeView ? { before: { taskDefinition: beforeView.taskDefinition, desiredCount: beforeView.desiredCount, capacityProviderStrategy: beforeView.capacityProviderStrategy } } : {}),
         undo: undo ?? { kind: 'none', why: result.outcome === 'acted' ? 'nothing to undo' : 'nothing was changed' },
         undoHint: action.undo.replace('ID', auditId),
+        actionKey,
       },
     };
-    await deps.store.appendAudit(record, remediate.auditRetentionDays * 86400);
-    const withId = { ...result, auditId };
-    if (deps.announce) await deps.announce({ report: withId, auditId, time: record.time });
-    return withId;
+    await deps.store.appendAudit(entry, remediate.auditRetentionDays * 86400);
+    return entry;
   }
 }
 

@@ -17,7 +17,15 @@ export async function undoRemediation(id: string, deps: { store: StateStore; ecs
   const record = records.find((r) => r.id === id);
   if (!record) throw new UndoRefused(`no audit record '${id}' among the last ${AUDIT_SCAN} (ecs-autopilot audit lists them)`);
   const detail = (record.detail ?? {}) as { outcome?: string; undo?: UndoSpec };
-  if (detail.outcome !== 'acted') throw new UndoRefused(`${id} was ${detail.outcome ?? 'not an action'}: nothing was changed, so there is nothing to undo`);
+  // `acting` is the intent written before the change: its invocation may have died right after
+  // the write, so it can be undone too; the checks below make sure the change is really there.
+  if (detail.outcome !== 'acted' && detail.outcome !== 'acting') throw new UndoRefused(`${id} was ${detail.outcome ?? 'not an action'}: nothing was changed, so there is nothing to undo`);
+  if (detail.outcome === 'acting') {
+    const settled = records.find((r) => r.id !== id && (r.detail as { actionKey?: string } | undefined)?.actionKey === (record.detail as { actionKey?: string }).actionKey);
+    const outcome = (settled?.detail as { outcome?: string } | undefined)?.outcome;
+    if (outcome === 'acted') throw new UndoRefused(`${id} is the intent of ${settled!.id}, which acted: undo ${settled!.id}`);
+    if (outcome === 'failed') throw new UndoRefused(`${id} is the intent of ${settled!.id}, which failed: nothing was changed`);
+  }
   const undone = records.find((r) => r.action === 'undo' && (r.detail as { undoes?: string } | undefined)?.undoes === id);
   if (undone) throw new UndoRefused(`${id} was already undone at ${undone.time} (audit ${undone.id})`);
   const undo = detail.undo;

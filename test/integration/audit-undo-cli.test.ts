@@ -71,6 +71,15 @@ describe('ecs-autopilot audit and undo', () => {
     expect((await world.service('payments')).desiredCount).toBe(1);
   });
 
+  it('points from the intent record to the action that followed it', async () => {
+    const id = await pauseByCrashLoop('shipping');
+    const records = (await cli('audit', '--json', '--limit', '20')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; target: string; detail: { outcome: string } });
+    const intent = records.find((r) => r.target === `${cluster}/shipping` && r.detail.outcome === 'acting')!;
+    const refused = await cli('undo', intent.id);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`which acted: undo ${id}`);
+  });
+
   it('names an unknown id and exits 1', async () => {
     const result = await cli('undo', 'feedfacecafe');
     expect(result.code).toBe(1);

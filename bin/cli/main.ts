@@ -9,6 +9,8 @@ import { ConfigError, validateConfig } from '../../shared/config/validate.js';
 import { parseArgs, UsageError } from './args.js';
 import { replay } from './replay.js';
 import { runSilence } from './silence.js';
+import { runExplain } from './explain.js';
+import { runStatus } from './status.js';
 
 const USAGE = `usage: ecs-autopilot <command>
 
@@ -21,6 +23,11 @@ const USAGE = `usage: ecs-autopilot <command>
   silence remove ID
       Mute matching notifications (labels: cluster, service, cause, severity, kind; * globs,
       alternatives with |) in the deployed stack's state table (STATE_TABLE, AWS credentials).
+  explain TASK_ARN|CLUSTER/TASK_ID|CLUSTER/SERVICE [--json]
+      Why a task stopped (cause, hint, exit codes, task definition changes, last log lines), or a
+      service's deployments, failures by cause, events, alarms and what ecs-autopilot did.
+  status [--config FILE] [--cluster NAME] [--json]
+      One line per watched service: health, failures and actions in the last hour, scaling, silences.
   validate [FILE]
       Check a configuration file (default: $AUTOPILOT_CONFIG or ${DEFAULT_CONFIG_FILE}) and print
       its receivers and the EventBridge rules it produces.
@@ -76,6 +83,10 @@ export async function main(argv: string[]): Promise<number> {
         return runValidate(rest);
       case 'silence':
         return await runSilence(rest);
+      case 'explain':
+        return await runExplain(rest);
+      case 'status':
+        return await runStatus(rest, tryDefaultConfig);
       case undefined:
       case 'help':
       case '--help':

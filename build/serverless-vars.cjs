@@ -95,7 +95,7 @@ function notifyEvents({ resolveVariable }) {
         eventBridge: {
           name: `ecs-autopilot-${stage}-${name}`,
           description,
-          pattern,
+          pattern: name === 'alarms' ? withoutOwnAlarms(pattern, stage) : pattern,
           // Events EventBridge cannot deliver to Lambda at all land in the dead-letter queue.
           deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
           retryPolicy: { maximumEventAge: 86400, maximumRetryAttempts: 185 },
@@ -105,9 +105,26 @@ function notifyEvents({ resolveVariable }) {
   ]);
 }
 
+/**
+ * The stack's alarms on itself notify through their own alarm actions (the topic), so the alarm rule
+ * leaves them out: a failing notify function or Slack is not asked to report its own failure.
+ */
+function withoutOwnAlarms(pattern, stage) {
+  return { ...pattern, detail: { ...pattern.detail, alarmName: [{ 'anything-but': { prefix: `ecs-autopilot-${stage}-` } }] } };
+}
+
+const stageOf = ({ resolveVariable }) => Promise.resolve(resolveVariable('sls:stage'));
+
 module.exports = {
   autopilot: () => config(),
   notifyEvents,
   taskStoppedPattern: () => loadTs('../shared/config/event-patterns.ts').taskStoppedPattern(config()),
   notifyPolicy: () => functionPolicy('notify', loadTs('../functions/notify/permissions.ts').notifyGrants(config())),
+  // The dashboard and alarms on ecs-autopilot itself (build/operability.cjs).
+  dashboardBody: (options) => stageOf(options).then((stage) => require('./operability.cjs').dashboardBody(stage)),
+  handlerErrorMetrics: () => require('./operability.cjs').handlerErrorMetrics(),
+  notificationsFailedQuery: (options) => stageOf(options).then((stage) => require('./operability.cjs').insightsQuery('notifications', 'SUM', stage, " AND outcome = 'failed'")),
+  shipperFailuresQuery: (options) => stageOf(options).then((stage) => require('./operability.cjs').insightsQuery('shipperFailures', 'SUM', stage)),
+  killSwitchEngagedQuery: (options) => stageOf(options).then((stage) => require('./operability.cjs').insightsQuery('killSwitchEngaged', 'MAX', stage)),
+  killSwitchAlarmPeriods: () => config().operability.killSwitchAlarmMinutes / 5,
 };

@@ -166,7 +166,8 @@ export function createDiagnosisReader(ecs: ECSClient, region: string) {
         arns.push(...(page.taskArns ?? []));
         nextToken = page.nextToken;
       } while (nextToken && arns.length < 500);
-      const facts = await describeTasks(cluster, arns);
+      // A service's tasks carry group service:NAME; checked again because not every ECS API (the emulator's) filters by serviceName.
+      const facts = (await describeTasks(cluster, arns)).filter((t) => t.service === service);
       return facts.sort((a, b) => (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? ''));
     },
 

@@ -166,8 +166,9 @@ export function createDiagnosisReader(ecs: ECSClient, region: string) {
         arns.push(...(page.taskArns ?? []));
         nextToken = page.nextToken;
       } while (nextToken && arns.length < 500);
-      // A service's tasks carry group service:NAME; checked again because not every ECS API (the emulator's) filters by serviceName.
-      const facts = (await describeTasks(cluster, arns)).filter((t) => t.service === service);
+      // A service's tasks carry group service:NAME in its cluster; checked again because the emulator's
+      // ListTasks filters stopped tasks by neither serviceName nor cluster.
+      const facts = (await describeTasks(cluster, arns)).filter((t) => t.service === service && t.cluster === cluster);
       return facts.sort((a, b) => (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? ''));
     },
 

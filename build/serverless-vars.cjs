@@ -29,6 +29,8 @@ function resourceArn(resource) {
       return { 'Fn::GetAtt': ['StateTable', 'Arn'] };
     case 'notify-topic':
       return config().notify.topicArn ?? { Ref: 'NotifyTopic' };
+    case 'notify-topic-key':
+      return { 'Fn::GetAtt': ['NotifyTopicKey', 'Arn'] };
     case 'ecs-services':
       return sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/*');
     case 'ecs-container-instances':

@@ -215,6 +215,17 @@ describe('packaged stack: ecs-autopilot watched itself', () => {
     expect(all.KillSwitchEngagedAlarm).toMatchObject({ EvaluationPeriods: 12, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
+  it('encrypts the topic with a key CloudWatch alarms may use (they cannot publish under aws/sns), and lets the notify role use it', () => {
+    const { NotifyTopic, NotifyTopicKey } = packaged.template.Resources;
+    expect(NotifyTopic!.Properties.KmsMasterKeyId).toEqual({ Ref: 'NotifyTopicKey' });
+    const statements = (NotifyTopicKey!.Properties.KeyPolicy as { Statement: Array<{ Principal: { Service?: string }; Action: string[]; Condition?: unknown }> }).Statement;
+    expect(statements.find((st) => st.Principal.Service === 'cloudwatch.amazonaws.com')).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
+    expect(NotifyTopicKey!.Properties.EnableKeyRotation).toBe(true);
+    const role = packaged.template.Resources.NotifyRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+    const onKey = role[0]!.PolicyDocument.Statement.filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': ['NotifyTopicKey', 'Arn'] }));
+    expect(onKey.map((st) => st.Action)).toEqual([['kms:Decrypt', 'kms:GenerateDataKey']]);
+  });
+
   it('keeps its own alarms out of the notify function, so a failing notifier never reports on itself', () => {
     const rule = resourcesOfType('AWS::Events::Rule').find(([, r]) => String(r.Properties.Name).endsWith('-alarms'))!;
     const pattern = rule[1].Properties.EventPattern as { detail: { alarmName: unknown } };

@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     const stack = await createLocalStack(emulator.url, 'demo');
     console.log(`emulator: moto on ${emulator.url}; state table ${stack.tableName}; SNS topic ${stack.topicArn} -> SQS subscriber`);
     // The handler reads its environment at cold start, exactly as in Lambda.
-    Object.assign(process.env, stack.functionEnv, { POWERTOOLS_LOG_LEVEL: 'CRITICAL' });
+    Object.assign(process.env, stack.functionEnv, { POWERTOOLS_LOG_LEVEL: 'CRITICAL', POWERTOOLS_METRICS_DISABLED: 'true' });
     const { handler } = (await import('../functions/notify/handler.js')) as unknown as { handler: Handler };
     for (const scene of scenes) await playScene(stack, scene, handler);
     await playExplainScene(stack);

@@ -54,7 +54,7 @@ beforeAll(async () => {
   (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__ = {
     notify: { receivers: { oncall: { slack: { webhook: `ssm:/${name}/slack` } } }, route: { receiver: 'oncall' } },
   };
-  Object.assign(process.env, stack.functionEnv, { STAGE: 'emftest', POWERTOOLS_LOG_LEVEL: 'ERROR' });
+  Object.assign(process.env, stack.functionEnv, { STAGE: 'emftest', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'false' });
   const write = process.stdout.write.bind(process.stdout);
   vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
     lines.push(String(chunk));
@@ -68,6 +68,7 @@ afterAll(() => {
   slack?.close();
   delete (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__;
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
 describe('EMF metrics of the notify handler', () => {

@@ -44,6 +44,12 @@ function report(action: NotifyAction, result: ActionReport['result'], messageId?
   return { type, ...rest, text: renderPlainText(action.message), result, ...(messageId ? { messageId } : {}) };
 }
 
+function reportDelivered(action: NotifyAction, options: ExecuteOptions): void {
+  options.metrics?.notification(action.receiver, 'delivered');
+  const eventTime = options.delaySince ? Date.parse(options.delaySince.eventTime) : Number.NaN;
+  if (options.delaySince && Number.isFinite(eventTime)) options.metrics?.notificationDelay(options.delaySince.now().getTime() - eventTime);
+}
+
 export async function deliver(actions: NotifyAction[], receivers: Receivers, options: ExecuteOptions): Promise<ActionReport[]> {
   const reports: ActionReport[] = [];
   for (const action of actions) {
@@ -64,11 +70,10 @@ export async function deliver(actions: NotifyAction[], receivers: Receivers, opt
           options.metrics?.notification(action.receiver, 'failed');
           throw error;
         }
-        options.metrics?.notification(action.receiver, 'delivered');
-        const eventTime = options.delaySince ? Date.parse(options.delaySince.eventTime) : Number.NaN;
-        if (options.delaySince && Number.isFinite(eventTime)) options.metrics?.notificationDelay(options.delaySince.now().getTime() - eventTime);
       };
       const outcome = options.once ? await options.once(action, post) : (await post(), 'posted');
+      // Counted once it is posted and recorded as posted, never inside the post: a retry must not post again.
+      if (outcome === 'posted') reportDelivered(action, options);
       options.onDelivered?.(action);
       reports.push(report(action, 'sent', outcome === 'already' ? 'posted before' : messageId));
     }

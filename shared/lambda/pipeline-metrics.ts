@@ -11,9 +11,14 @@ type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
 export function emfPipelineMetrics(metrics: Metrics): PipelineMetrics {
   const emit = (name: MetricName, dimensions: Record<string, string>, unit: Unit, value: number) => {
-    const target = metrics.hasStoredMetrics() ? metrics.singleMetric() : metrics;
-    for (const [key, dimension] of Object.entries(dimensions)) target.addDimension(key, dimension || 'none');
-    target.addMetric(name, unit, value);
+    // A metric is an observation: it must never fail, or change the outcome of, what it observes.
+    try {
+      const target = metrics.hasStoredMetrics() ? metrics.singleMetric() : metrics;
+      for (const [key, dimension] of Object.entries(dimensions)) target.addDimension(key, dimension || 'none');
+      target.addMetric(name, unit, value);
+    } catch {
+      // dropped: the handler's own logs still say what happened
+    }
   };
   return {
     eventIn: (kind) => emit(METRIC.eventsIn, { kind }, MetricUnit.Count, 1),

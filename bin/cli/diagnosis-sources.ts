@@ -24,7 +24,6 @@ export function diagnosisSources() {
   let audit: Promise<AuditRecord[]> | undefined;
   let silences: Promise<Array<{ id: string; value: Silence }>> | undefined;
   return {
-    region: env.region,
     hasState: store !== undefined,
     ecs,
     logs: createAwsClient(CloudWatchLogsClient, env),

@@ -9,10 +9,6 @@ import { classifyStoppedTask } from './classify-stopped-task.js';
 import type { StoppedTaskFacts } from './diagnosis-facts.js';
 import type { Silence } from './silences.js';
 
-/** The outcomes the executor records in an audit record's detail.outcome. */
-export const ACTION_OUTCOMES = ['acted', 'dry-run', 'blocked-cooldown', 'blocked-budget', 'blocked-kill-switch', 'blocked-stale', 'failed'] as const;
-export type ActionOutcome = (typeof ACTION_OUTCOMES)[number];
-
 export const serviceTarget = (cluster: string, service: string) => `${cluster}/${service}`;
 
 export function auditOf(records: AuditRecord[], cluster: string, service: string, since?: Date): AuditRecord[] {
@@ -20,6 +16,10 @@ export function auditOf(records: AuditRecord[], cluster: string, service: string
   return records.filter((r) => r.target === target && (!since || Date.parse(r.time) >= since.getTime()));
 }
 
+/**
+ * The executor's outcome in detail.outcome: acted, dry-run, blocked-cooldown, blocked-budget,
+ * blocked-kill-switch, blocked-stale or failed (anything else is shown as it is); acted when absent.
+ */
 export function outcomeOf(record: AuditRecord): string {
   const outcome = record.detail?.outcome;
   return typeof outcome === 'string' ? outcome : 'acted';

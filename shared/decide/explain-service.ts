@@ -3,7 +3,7 @@
 // cause, the service's own event messages, its alarms, and what ecs-autopilot did (audit records,
 // silences, the failing mark the notifications keep).
 import type { AuditRecord } from '../state/store.js';
-import { type ActiveSilence, auditOf, type CauseGroup, countOutcomes, groupByCause, lastScaling, silencesOf } from './autopilot-activity.js';
+import { type ActiveSilence, auditOf, type CauseGroup, countOutcomes, groupByCause, lastScaling, outcomeOf, silencesOf } from './autopilot-activity.js';
 import type { AlarmFacts, ServiceFacts, StoppedTaskFacts } from './diagnosis-facts.js';
 import type { ServiceHealth } from './notification.js';
 import type { Silence } from './silences.js';
@@ -43,7 +43,7 @@ export interface ServiceDiagnosis {
     | { unavailable: string };
 }
 
-const line = (r: AuditRecord) => ({ time: r.time, actor: r.actor, action: r.action, outcome: typeof r.detail?.outcome === 'string' ? r.detail.outcome : 'acted', reason: r.reason });
+const line = (r: AuditRecord) => ({ time: r.time, actor: r.actor, action: r.action, outcome: outcomeOf(r), reason: r.reason });
 
 export function explainService(input: ServiceExplainInput): ServiceDiagnosis {
   const { service, state, now } = input;

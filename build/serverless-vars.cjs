@@ -29,6 +29,8 @@ function resourceArn(resource) {
       return { 'Fn::GetAtt': ['StateTable', 'Arn'] };
     case 'notify-topic':
       return config().notify.topicArn ?? { Ref: 'NotifyTopic' };
+    case 'notify-topic-key':
+      return { 'Fn::GetAtt': ['NotifyTopicKey', 'Arn'] };
     case 'ecs-services':
       return sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/*');
     case 'ecs-container-instances':
@@ -133,7 +135,7 @@ function notifyEvents({ resolveVariable }) {
         eventBridge: {
           name: `ecs-autopilot-${stage}-${name}`,
           description,
-          pattern,
+          pattern: name === 'alarms' ? withoutOwnAlarms(pattern, stage) : pattern,
           // Events EventBridge cannot deliver to Lambda at all land in the dead-letter queue.
           deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
           retryPolicy: { maximumEventAge: 86400, maximumRetryAttempts: 185 },
@@ -161,6 +163,16 @@ function remediateEvents({ resolveVariable }) {
   ]);
 }
 
+/**
+ * The stack's alarms on itself notify through their own alarm actions (the topic), so the alarm rule
+ * leaves them out: a failing notify function or Slack is not asked to report its own failure.
+ */
+function withoutOwnAlarms(pattern, stage) {
+  return { ...pattern, detail: { ...pattern.detail, alarmName: [{ 'anything-but': { prefix: `ecs-autopilot-${stage}-` } }] } };
+}
+
+const stageOf = ({ resolveVariable }) => Promise.resolve(resolveVariable('sls:stage'));
+
 module.exports = {
   autopilot: () => config(),
   notifyEvents,
@@ -168,4 +180,11 @@ module.exports = {
   notifyPolicy: () => functionPolicy('notify', loadTs('../functions/notify/permissions.ts').notifyGrants(config())),
   remediateEvents,
   remediatePolicy: () => functionPolicy('remediate', loadTs('../functions/remediate/permissions.ts').remediateGrants(config())),
+  // The dashboard and alarms on ecs-autopilot itself (build/operability.cjs).
+  dashboardBody: (options) => stageOf(options).then((stage) => require('./operability.cjs').dashboardBody(stage)),
+  handlerErrorMetrics: () => require('./operability.cjs').handlerErrorMetrics(),
+  notificationsFailedQuery: (options) => stageOf(options).then((stage) => require('./operability.cjs').insightsQuery('notifications', 'SUM', stage, " AND outcome = 'failed'")),
+  shipperFailuresQuery: (options) => stageOf(options).then((stage) => require('./operability.cjs').insightsQuery('shipperFailures', 'SUM', stage)),
+  killSwitchEngagedQuery: (options) => stageOf(options).then((stage) => require('./operability.cjs').insightsQuery('killSwitchEngaged', 'MAX', stage)),
+  killSwitchAlarmPeriods: () => config().operability.killSwitchAlarmMinutes / 5,
 };

@@ -7,7 +7,10 @@ import { validateConfig } from '../shared/config/validate.js';
 import { startEmulator } from './lib/emulator.js';
 import { matchesPattern } from './lib/event-pattern-match.js';
 import { clientOptions, createLocalStack, type LocalStack, receiveNotifications } from './lib/local-stack.js';
-import { type Scene, scenes } from './demo/scenes.js';
+import { runExplain } from '../bin/cli/explain.js';
+import { runStatus } from '../bin/cli/status.js';
+import { stageBadDeploy } from './lib/bad-deploy.js';
+import { explainScene, type Scene, scenes } from './demo/scenes.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ outcome: string; notes: string[]; actions: Array<{ subject: string; delivery: string; receiver: string; reason?: string; messageId?: string }> }>;
 
@@ -68,6 +71,16 @@ async function playScene(stack: LocalStack, scene: Scene, handler: Handler): Pro
   }
 }
 
+async function playExplainScene(stack: LocalStack): Promise<void> {
+  console.log(`\n${bold(`scene: ${explainScene.title}`)}`);
+  const staged = await stageBadDeploy(stack.endpoint, { cluster: explainScene.cluster, service: explainScene.service });
+  console.log(`set-up: ${explainScene.cluster}/${explainScene.service} moved to a new revision; a task of it stopped out of memory, its last lines in ${staged.logGroup}`);
+  console.log(`\n$ ecs-autopilot explain ${staged.oomTaskArn}`);
+  await runExplain([staged.oomTaskArn]);
+  console.log(`\n$ ecs-autopilot status --cluster ${explainScene.cluster}`);
+  await runStatus(['--cluster', explainScene.cluster], () => validateConfig({}, 'demo'));
+}
+
 async function main(): Promise<void> {
   console.log(bold('ecs-autopilot demo: real handlers, a local AWS API emulator, no AWS account'));
   const emulator = await startEmulator();
@@ -75,9 +88,10 @@ async function main(): Promise<void> {
     const stack = await createLocalStack(emulator.url, 'demo');
     console.log(`emulator: moto on ${emulator.url}; state table ${stack.tableName}; SNS topic ${stack.topicArn} -> SQS subscriber`);
     // The handler reads its environment at cold start, exactly as in Lambda.
-    Object.assign(process.env, stack.functionEnv, { POWERTOOLS_LOG_LEVEL: 'CRITICAL' });
+    Object.assign(process.env, stack.functionEnv, { POWERTOOLS_LOG_LEVEL: 'CRITICAL', POWERTOOLS_METRICS_DISABLED: 'true' });
     const { handler } = (await import('../functions/notify/handler.js')) as unknown as { handler: Handler };
     for (const scene of scenes) await playScene(stack, scene, handler);
+    await playExplainScene(stack);
 
     const received = await receiveNotifications(stack);
     console.log(`\n${bold(`what an SNS subscriber received: ${received.length} message${received.length === 1 ? '' : 's'}`)}`);

@@ -10,6 +10,8 @@ import { parseArgs, UsageError } from './args.js';
 import { replay } from './replay.js';
 import { runAudit, runUndo } from './audit.js';
 import { runSilence } from './silence.js';
+import { runExplain } from './explain.js';
+import { runStatus } from './status.js';
 
 const USAGE = `usage: ecs-autopilot <command>
 
@@ -27,6 +29,11 @@ const USAGE = `usage: ecs-autopilot <command>
   undo ID
       Reverse one action from its audit record (rollback, pause, capacity change, drain), only if
       the target is still as the action left it.
+  explain TASK_ARN|CLUSTER/TASK_ID|CLUSTER/SERVICE [--json]
+      Why a task stopped (cause, hint, exit codes, task definition changes, last log lines), or a
+      service's deployments, failures by cause, events, alarms and what ecs-autopilot did.
+  status [--config FILE] [--cluster NAME] [--json]
+      One line per watched service: health, failures and actions in the last hour, scaling, silences.
   validate [FILE]
       Check a configuration file (default: $AUTOPILOT_CONFIG or ${DEFAULT_CONFIG_FILE}) and print
       its receivers and the EventBridge rules it produces.
@@ -86,6 +93,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runAudit(rest);
       case 'undo':
         return await runUndo(rest);
+      case 'explain':
+        return await runExplain(rest);
+      case 'status':
+        return await runStatus(rest, tryDefaultConfig);
       case undefined:
       case 'help':
       case '--help':

@@ -22,6 +22,7 @@ const dependencies = {
     single.addDimensions({ playbook, outcome });
     single.addMetric(METRIC.remediationActions, MetricUnit.Count, 1);
   },
+  reportKillSwitch: (engaged: boolean) => metrics.addMetric(METRIC.killSwitchEngaged, MetricUnit.Count, engaged ? 1 : 0),
 };
 
 function isSqsBatch(event: unknown): event is { Records: Array<{ messageId: string }> } {

@@ -53,3 +53,14 @@ export const badDeployScene: Scene = {
 };
 
 export const scenes: Scene[] = [badDeployScene];
+
+/**
+ * After the incident, the engineer on call asks why. The emulator runs no containers, so the failed
+ * task is staged with real ECS resources (two revisions, a task ECS stopped, its log lines), and
+ * `explain` and `status` read them as they would read an account.
+ */
+export const explainScene = {
+  title: 'On call: `ecs-autopilot explain` on the failed task, then `status`',
+  cluster: badDeployScene.cluster,
+  service: 'web',
+};

@@ -123,6 +123,7 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
           AWS_ENDPOINT_URL: awsProxy.url,
           AUTOPILOT_REQUEST_TIMEOUT_MS: '300',
           POWERTOOLS_LOG_LEVEL: 'SILENT',
+          POWERTOOLS_METRICS_DISABLED: 'true',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
       });

@@ -5,6 +5,7 @@
 /**
  * Resources of the stack (or the account) a grant applies to; build/serverless-vars.cjs maps each to an ARN.
  * `sns-topic:<arn>` is a topic the configuration names as a receiver.
+ * `notify-topic-key` is the customer managed KMS key of the stack's topic (publishing encrypts with it).
  * `ssm-parameter:<name>` and `secret:<name>` name one SSM parameter or Secrets Manager secret (a name or
  * a full ARN), because secrets live outside the stack and a role should read only the ones configured.
  * `any-resource` is "*", only for actions that the Service Authorization Reference lists with no
@@ -18,6 +19,7 @@
 export type GrantResource =
   | 'state-table'
   | 'notify-topic'
+  | 'notify-topic-key'
   | 'ecs-services'
   | 'ecs-container-instances'
   | 'cloudwatch-alarms'

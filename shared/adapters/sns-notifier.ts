@@ -6,7 +6,11 @@ import type { IamGrant } from './iam.js';
 
 /** Publish to the stack's topic, or to the topics the configuration names. */
 export function snsNotifierGrants(topicArns: Array<string | undefined>): IamGrant[] {
-  return topicArns.map((arn) => ({ purpose: 'publish notifications', actions: ['sns:Publish'], resource: arn ? (`sns-topic:${arn}` as const) : 'notify-topic' }));
+  const grants: IamGrant[] = topicArns.map((arn) => ({ purpose: 'publish notifications', actions: ['sns:Publish'], resource: arn ? (`sns-topic:${arn}` as const) : 'notify-topic' }));
+  // The stack's topic is encrypted with its own key (CloudWatch alarm actions cannot publish to a
+  // topic under the AWS managed aws/sns key), so publishing to it needs that key too.
+  if (topicArns.some((arn) => arn === undefined)) grants.push({ purpose: "encrypt notifications with the stack topic's key", actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: 'notify-topic-key' });
+  return grants;
 }
 
 export interface Notifier {

@@ -7,6 +7,7 @@ import { CAUSES, SEVERITIES } from '../decide/causes.js';
 import { duration } from './duration.js';
 import { remediateSchema } from './schema-remediate.js';
 import { ROUTE_LABELS, type RouteNode } from '../decide/route.js';
+import { OPERABILITY_DEFAULTS, operabilitySchema } from './schema-operability.js';
 
 const about = (description: string) => z.describe(description);
 
@@ -168,6 +169,7 @@ export const configSchema = z
     serviceTags: z._default(serviceTagsSchema, { enabled: true, cacheSeconds: 300 }),
     state: z._default(stateSchema, { eventTtlHours: 48 }),
     remediate: z.prefault(remediateSchema, {}),
+    operability: z._default(operabilitySchema, OPERABILITY_DEFAULTS),
   })
   .check(about('ecs-autopilot configuration (autopilot.yml).'));
 

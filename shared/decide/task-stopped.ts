@@ -10,7 +10,7 @@ import { propose, recordFailure, where } from './notification.js';
 import type { Plan } from './plan.js';
 
 /** The cause's hint, made specific with what the event says: the memory limit, the target group. */
-function specificHint(task: TaskStopped, cause: string, container: TaskStopped['containers'][number] | undefined, generic: string): string {
+export function specificHint(task: Pick<TaskStopped, 'memory' | 'stoppedReason'>, cause: string, container: TaskStopped['containers'][number] | undefined, generic: string): string {
   if (cause === 'oom') {
     const limit = container?.memory ? `container '${container.name}' has a hard limit of ${container.memory} MiB` : undefined;
     const total = task.memory ? `the task has ${task.memory} MiB` : undefined;

@@ -15,6 +15,7 @@ import { parseEvent, type Signal } from '../intake/index.js';
 import type { StateStore } from '../state/store.js';
 import type { Enrichers } from './enrichers.js';
 import { type ActionReport, deliver, type Receivers } from './execute.js';
+import { NO_METRICS, type PipelineMetrics } from './pipeline-metrics.js';
 
 export interface Timers {
   schedule(timer: TimerRequest, now: Date): Promise<void>;
@@ -33,6 +34,8 @@ export interface PipelineDependencies {
   now: (signal?: Signal) => Date;
   /** How long the table's silences are cached per container (default 30 s; 0 reads them every time). */
   silenceCacheSeconds?: number;
+  /** Where the pipeline reports events, outcomes, notifications and delays (EMF in Lambda; nothing by default). */
+  metrics?: PipelineMetrics;
 }
 
 /** Silences from the table, cached per store: one Query per half minute, not one per notification. */
@@ -220,7 +223,23 @@ async function flushGroup(groupKey: string, deps: PipelineDependencies, now: Dat
 
 /** Throws IntakeError for a malformed event and EventInProgressError for a concurrent duplicate. */
 export async function processEvent(raw: unknown, deps: PipelineDependencies): Promise<EventOutcome> {
-  const intake = parseEvent(raw);
+  const metrics = deps.metrics ?? NO_METRICS;
+  let kind: string | undefined;
+  try {
+    const intake = parseEvent(raw);
+    kind = intake.type === 'unrecognised' ? 'unrecognised' : intake.signal.kind;
+    metrics.eventIn(kind);
+    const outcome = await processIntake(intake, deps, metrics);
+    metrics.eventHandled(kind, outcome.outcome);
+    return outcome;
+  } catch (error) {
+    if (kind === undefined) metrics.eventIn((kind = 'malformed'));
+    metrics.eventHandled(kind, 'error');
+    throw error;
+  }
+}
+
+async function processIntake(intake: ReturnType<typeof parseEvent>, deps: PipelineDependencies, metrics: PipelineMetrics): Promise<EventOutcome> {
   if (intake.type === 'unrecognised') {
     return { id: intake.eventId, detailType: intake.detailType, outcome: 'ignored', actions: [], notes: [intake.why] };
   }
@@ -254,6 +273,7 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
       const silence = silencedBy(silences, labelsOf(notification));
       if (silence) {
         plan.notes.push(`${notification.kind} ${notification.cause}: silenced by ${silence}`);
+        for (const routed of route(effectiveRoute(deps.config), labelsOf(notification))) metrics.notification(routed.receiver, 'silenced');
         continue;
       }
       planned.push(...(await group(notification, incident, deps, now, timers, plan.notes)));
@@ -266,7 +286,14 @@ export async function processEvent(raw: unknown, deps: PipelineDependencies): Pr
     const actions = await deliver(
       planned.map((p) => p.action),
       deps.receivers,
-      { dryRun: deps.dryRun, once: deliveryOnce(signal.eventId, deps, now, ttlSeconds), onDelivered: (a) => delivered.add(a) },
+      {
+        dryRun: deps.dryRun,
+        once: deliveryOnce(signal.eventId, deps, now, ttlSeconds),
+        onDelivered: (a) => delivered.add(a),
+        metrics,
+        // A timer's message answers events from earlier: its delay would measure the group's interval.
+        ...(signal.kind === 'timer' ? {} : { delaySince: { eventTime: signal.time, now: () => deps.now() } }),
+      },
     );
     // Records that say a notification went out ("notified", "recovered") are written only once it
     // has: written before, a failed post would leave them saying so, and the retry would stay quiet.

@@ -57,6 +57,8 @@ export interface RemediationDependencies {
   timers?: Timers;
   /** Counts each action's outcome (EMF in the handler). */
   countAction?: (playbook: string, outcome: RemediationOutcome) => void;
+  /** Reports the kill switch as read (EMF gauge; an alarm fires when it stays on). */
+  reportKillSwitch?: (engaged: boolean) => void;
   /** Plan and announce only: config.remediate.dryRun, or forced (replay). */
   dryRun: boolean;
 }
@@ -339,6 +341,11 @@ export async function remediateEvent(raw: unknown, deps: RemediationDependencies
   if (optIn.warning) notes.push(optIn.warning);
   if (optIn.playbooks.length === 0) return ignored(optIn.because);
 
+  // Read on every invocation that could act, so the switch stops the next one, and its state is
+  // a metric the stack alarms on. A read that fails fails the invocation: never act without knowing.
+  const killSwitch = deps.killSwitch ? await deps.killSwitch.engaged() : undefined;
+  deps.reportKillSwitch?.(killSwitch !== undefined);
+
   const ttlSeconds = deps.config.state.eventTtlHours * 3600;
   const claimKey = `remediate:${signal.eventId}`;
   const claim = await deps.store.claimEvent(claimKey, now, CLAIM_LEASE_SECONDS, ttlSeconds);
@@ -361,7 +368,7 @@ export async function remediateEvent(raw: unknown, deps: RemediationDependencies
     if (!plan) throw new Error(`the remediation history of ${target.service ?? target.containerInstanceArn} kept changing under ${MAX_DECIDE_ATTEMPTS} attempts; failing so Lambda retries`);
     notes.push(...plan.notes);
 
-    const gate: Gatekeeper = plan.actions.length > 0 && deps.killSwitch ? { killSwitch: await deps.killSwitch.engaged() } : {};
+    const gate: Gatekeeper = { killSwitch };
     const actions: RemediationReport[] = [];
     for (const action of plan.actions) actions.push(await carryOut(action, signal, deps, gate, now, optIn.because));
     if (deps.timers) for (const timer of plan.timers) await deps.timers.schedule(timer, now);

@@ -10,14 +10,22 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 export const METRICS_NAMESPACE = 'EcsAutopilot';
 
 export const METRIC = {
-  /** notify: events in, by `kind` (task-stopped, service-event, container-instance, alarm, timer). */
+  /**
+   * notify: events in, by `kind`: the signal kind (task-stopped, service-action, deployment-state-changed,
+   * container-instance-state-changed, alarm-state-changed, timer, ...), `unrecognised` or `malformed`.
+   */
   eventsIn: 'EventsIn',
   /** notify: how each event ended, by `kind` and `outcome` (acted, ignored, error). */
   eventsHandled: 'EventsHandled',
-  /** notify: notifications by `receiver` and `outcome` (delivered, failed, silenced). */
+  /** notify: notifications by `receiver` and `outcome` (delivered, failed, silenced, grouped, dry-run). */
   notifications: 'Notifications',
   /** notify: ECS event time to the notification's delivery, in milliseconds. */
   notificationDelay: 'NotificationDelay',
+  /**
+   * remediate: 1 while the remediation kill switch (an SSM parameter) is engaged, 0 otherwise, emitted
+   * by every remediate invocation; the stack alarms when it stays engaged longer than a set time.
+   */
+  killSwitchEngaged: 'KillSwitchEngaged',
   /** remediate: actions by `playbook` and `outcome` (acted, dry-run, blocked-cooldown, blocked-budget, blocked-kill-switch, blocked-stale, failed). */
   remediationActions: 'RemediationActions',
   /** scale: decisions by `direction` (up, down, hold) and `bound` (the rule that bounded the count, or none). */

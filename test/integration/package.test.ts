@@ -224,3 +224,68 @@ describe('packaging with a configuration', () => {
     await expect(slsPackage({ AUTOPILOT_CONFIG: file })).rejects.toThrow(/notify\.minSeverity: must be one of "critical", "warning", "info"/);
   }, 120_000);
 });
+
+describe('packaged stack: ecs-autopilot watched itself', () => {
+  type Resource = PackageResult['template']['Resources'][string];
+  const alarms = () => Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties])) as Record<string, Resource['Properties']>;
+
+  it('has a dashboard with every catalogue metric, the delay at p50 and p99, and every function and the dead-letter queue', async () => {
+    const { METRIC } = await import('../../shared/lambda/metrics.js');
+    const dashboards = resourcesOfType('AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const [, dashboard] = dashboards[0]!;
+    expect(dashboard.Properties.DashboardName).toBe('ecs-autopilot-test');
+    const body = JSON.parse((dashboard.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub']) as { widgets: Array<{ type: string; properties: { title?: string; metrics?: unknown[]; alarms?: string[] } }> };
+    const metricWidgets = body.widgets.filter((w) => w.type === 'metric');
+    for (const name of Object.values(METRIC)) {
+      const showing = metricWidgets.filter((w) => JSON.stringify(w.properties.metrics).includes(`MetricName=\\"${name}\\"`) || JSON.stringify(w.properties.metrics).includes(`"${name}"`));
+      expect(showing.map((w) => w.properties.title), `${name} is on exactly one widget`).toHaveLength(1);
+    }
+    const delay = metricWidgets.find((w) => JSON.stringify(w.properties.metrics).includes('"NotificationDelay"'))!;
+    expect((delay.properties.metrics as unknown[][]).map((m) => (m.at(-1) as { stat: string }).stat)).toEqual(['p50', 'p99']);
+    // SEARCH per stage: a second stage in the same account does not mix into this dashboard.
+    expect(JSON.stringify(body)).toContain(String.raw`SEARCH('Namespace=\"EcsAutopilot\" MetricName=\"RemediationActions\" stage=\"test\"', 'Sum', 300)`);
+    for (const [id] of resourcesOfType('AWS::Lambda::Function')) expect(JSON.stringify(body)).toContain(`"FunctionName","\${${id}}"`);
+    expect(JSON.stringify(body)).toContain('${DeadLetterQueue.QueueName}');
+    const alarmWidget = body.widgets.find((w) => w.type === 'alarm')!;
+    expect(alarmWidget.properties.alarms!.sort()).toEqual(Object.keys(alarms()).map((id) => `\${${id}.Arn}`).sort());
+  });
+
+  it('alarms on the dead-letter queue, handler errors, failed deliveries and a long kill switch, each to the topic', () => {
+    const all = alarms();
+    expect(Object.keys(all).sort()).toEqual(['DeadLetterQueueNotEmptyAlarm', 'HandlerErrorsAlarm', 'KillSwitchEngagedAlarm', 'NotificationsFailingAlarm', 'ShipperFailuresAlarm']);
+    for (const [id, alarm] of Object.entries(all)) {
+      expect(alarm.AlarmActions, id).toEqual([{ Ref: 'NotifyTopic' }]);
+      expect(alarm.OKActions, id).toEqual([{ Ref: 'NotifyTopic' }]);
+      expect(String(alarm.AlarmName), id).toMatch(/^ecs-autopilot-test-/);
+    }
+    expect(all.DeadLetterQueueNotEmptyAlarm).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    const errorMetrics = all.HandlerErrorsAlarm!.Metrics as Array<{ Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Value: unknown }> } } }>;
+    const functions = resourcesOfType('AWS::Lambda::Function').map(([id]) => id);
+    expect(errorMetrics.filter((m) => m.MetricStat).map((m) => [m.MetricStat!.Metric.MetricName, m.MetricStat!.Metric.Dimensions[0]!.Value])).toEqual(functions.map((id) => ['Errors', { Ref: id }]));
+    expect(errorMetrics.at(-1)!.Expression).toMatch(/^SUM\(\[errors0.*\]\)$/);
+    const query = (id: string) => (all[id]!.Metrics as Array<{ Expression: string }>)[0]!.Expression;
+    expect(query('NotificationsFailingAlarm')).toBe(`SELECT SUM(Notifications) FROM "EcsAutopilot" WHERE stage = 'test' AND outcome = 'failed'`);
+    expect(query('ShipperFailuresAlarm')).toBe(`SELECT SUM(ShipperFailures) FROM "EcsAutopilot" WHERE stage = 'test'`);
+    expect(query('KillSwitchEngagedAlarm')).toBe(`SELECT MAX(KillSwitchEngaged) FROM "EcsAutopilot" WHERE stage = 'test'`);
+    // operability.killSwitchAlarmMinutes (default 60) in 5-minute periods.
+    expect(all.KillSwitchEngagedAlarm).toMatchObject({ EvaluationPeriods: 12, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  });
+
+  it('encrypts the topic with a key CloudWatch alarms may use (they cannot publish under aws/sns), and lets the notify role use it', () => {
+    const { NotifyTopic, NotifyTopicKey } = packaged.template.Resources;
+    expect(NotifyTopic!.Properties.KmsMasterKeyId).toEqual({ Ref: 'NotifyTopicKey' });
+    const statements = (NotifyTopicKey!.Properties.KeyPolicy as { Statement: Array<{ Principal: { Service?: string }; Action: string[]; Condition?: unknown }> }).Statement;
+    expect(statements.find((st) => st.Principal.Service === 'cloudwatch.amazonaws.com')).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
+    expect(NotifyTopicKey!.Properties.EnableKeyRotation).toBe(true);
+    const role = packaged.template.Resources.NotifyRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+    const onKey = role[0]!.PolicyDocument.Statement.filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': ['NotifyTopicKey', 'Arn'] }));
+    expect(onKey.map((st) => st.Action)).toEqual([['kms:Decrypt', 'kms:GenerateDataKey']]);
+  });
+
+  it('keeps its own alarms out of the notify function, so a failing notifier never reports on itself', () => {
+    const rule = resourcesOfType('AWS::Events::Rule').find(([, r]) => String(r.Properties.Name).endsWith('-alarms'))!;
+    const pattern = rule[1].Properties.EventPattern as { detail: { alarmName: unknown } };
+    expect(pattern.detail.alarmName).toEqual([{ 'anything-but': { prefix: 'ecs-autopilot-test-' } }]);
+  });
+});

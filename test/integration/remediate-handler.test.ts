@@ -18,7 +18,8 @@ const output: string[] = [];
 beforeAll(async () => {
   const stack = await createLocalStack(inject('awsEndpoint'), cluster);
   const { QueueUrl } = await new SQSClient(clientOptions(stack.endpoint)).send(new CreateQueueCommand({ QueueName: `${cluster}-remediate-timers` }));
-  Object.assign(process.env, stack.functionEnv, { REMEDIATE_TIMER_QUEUE_URL: QueueUrl!, STAGE: 'test' });
+  // EMF is switched off for the suite (vitest.config.ts); this test reads it.
+  Object.assign(process.env, stack.functionEnv, { REMEDIATE_TIMER_QUEUE_URL: QueueUrl!, STAGE: 'test', POWERTOOLS_METRICS_DISABLED: 'false' });
   (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__ = {
     remediate: { optIn: [cluster], killSwitchParameter: `/${cluster}/kill`, playbooks: { crashLoop: { enabled: true, pauseTo: 0 } } },
   };
@@ -34,6 +35,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   vi.restoreAllMocks();
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   delete (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__;
 });
 
@@ -57,6 +59,10 @@ describe('remediate handler', () => {
     expect(action!._aws.CloudWatchMetrics[0]!.Namespace).toBe('EcsAutopilot');
     expect(action!._aws.CloudWatchMetrics[0]!.Dimensions[0]).toEqual(expect.arrayContaining(['playbook', 'outcome']));
     expect(action).toMatchObject({ playbook: 'crash-loop', outcome: 'acted', RemediationActions: 1, stage: 'test' });
+    // The kill switch was read (it does not exist: off) and reported on every invocation.
+    const gauges = emf.filter((line) => line._aws.CloudWatchMetrics[0]!.Metrics.some((m) => m.Name === 'KillSwitchEngaged'));
+    expect(gauges.length).toBeGreaterThanOrEqual(3);
+    expect(gauges.every((line) => line.KillSwitchEngaged === 0)).toBe(true);
   });
 
   it('fails only the broken record of a timer batch', async () => {

@@ -25,9 +25,15 @@ export class EcsWorld {
     await this.ecs.send(new CreateClusterCommand({ clusterName: this.cluster, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }));
   }
 
-  /** Registers a revision of `family` whose one container has `memory` MiB; returns its ARN. */
+  /**
+   * Registers a revision of `family` (prefixed with the cluster: task definitions are account-wide,
+   * and test files sharing the emulator must not bump each other's revisions) whose one container
+   * has `memory` MiB; returns its ARN.
+   */
   async registerRevision(family: string, memory = 256, image = 'nginx:1.27'): Promise<string> {
-    const { taskDefinition } = await this.ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'app', image, memory, essential: true }] }));
+    const { taskDefinition } = await this.ecs.send(
+      new RegisterTaskDefinitionCommand({ family: `${this.cluster}-${family}`, containerDefinitions: [{ name: 'app', image, memory, essential: true }] }),
+    );
     return taskDefinition!.taskDefinitionArn!;
   }
 

@@ -1,0 +1,103 @@
+// The notify handler's own metrics, as CloudWatch would extract them: the EMF lines it logs are
+// read back and checked for metric names, dimensions and values (events in by kind, outcomes,
+// notifications by receiver and outcome, and the end-to-end delay).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { clientOptions, createLocalStack } from '../../scripts/lib/local-stack.js';
+import { METRICS_NAMESPACE } from '../../shared/lambda/metrics.js';
+import { loadFixture } from '../support/fixtures.js';
+import { lambdaContext, uniqueName } from '../support/lambda.js';
+
+type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+interface Emitted {
+  name: string;
+  unit: string;
+  dimensions: Record<string, string>;
+  value: number;
+}
+
+let slack: Server;
+let slackStatus = 200;
+let handler: Handler;
+const lines: string[] = [];
+
+/** Every metric in every EMF document logged so far, with the dimensions its document declares. */
+function emitted(): Emitted[] {
+  const metrics: Emitted[] = [];
+  for (const line of lines.join('').split('\n')) {
+    if (!line.includes('"_aws"')) continue;
+    const document = JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } };
+    for (const directive of document._aws.CloudWatchMetrics) {
+      expect(directive.Namespace).toBe(METRICS_NAMESPACE);
+      const dimensions = Object.fromEntries(directive.Dimensions.flat().map((key) => [key, String(document[key])]));
+      for (const metric of directive.Metrics) {
+        const value = document[metric.Name];
+        for (const v of [value].flat() as number[]) metrics.push({ name: metric.Name, unit: metric.Unit, dimensions, value: v });
+      }
+    }
+  }
+  return metrics;
+}
+
+const count = (all: Emitted[], name: string, dimensions: Record<string, string>) =>
+  all.filter((m) => m.name === name && Object.entries(dimensions).every(([k, v]) => m.dimensions[k] === v)).reduce((sum, m) => sum + m.value, 0);
+
+beforeAll(async () => {
+  const name = uniqueName('emf');
+  const stack = await createLocalStack(inject('awsEndpoint'), name);
+  slack = createServer((_request, response) => response.writeHead(slackStatus).end(slackStatus === 200 ? 'ok' : 'no_service'));
+  await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T0/B0/x`;
+  await new SSMClient(clientOptions(stack.endpoint)).send(new PutParameterCommand({ Name: `/${name}/slack`, Type: 'SecureString', Value: url }));
+  (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__ = {
+    notify: { receivers: { oncall: { slack: { webhook: `ssm:/${name}/slack` } } }, route: { receiver: 'oncall' } },
+  };
+  Object.assign(process.env, stack.functionEnv, { STAGE: 'emftest', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'false' });
+  const write = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    lines.push(String(chunk));
+    return String(chunk).includes('"_aws"') ? true : write(chunk as string, ...(rest as []));
+  }) as typeof process.stdout.write);
+  ({ handler } = (await import('../../functions/notify/handler.js')) as unknown as { handler: Handler });
+});
+
+afterAll(() => {
+  vi.restoreAllMocks();
+  slack?.close();
+  delete (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__;
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+});
+
+describe('EMF metrics of the notify handler', () => {
+  it('counts events by kind and outcome, notifications by receiver and outcome, and the delay since the ECS event', async () => {
+    const eventTime = new Date(Date.now() - 90_000).toISOString();
+    await handler({ ...loadFixture('events/task-stopped-oom.json'), id: uniqueName('oom'), time: eventTime }, lambdaContext());
+    await handler({ ...loadFixture('events/task-stopped-deployment.json'), id: uniqueName('deploy') }, lambdaContext());
+    slackStatus = 404;
+    await expect(handler({ ...loadFixture('events/task-stopped-image-pull.json'), id: uniqueName('pull') }, lambdaContext())).rejects.toThrow();
+    await expect(handler(loadFixture('malformed/task-missing-cluster-arn.json'), lambdaContext())).rejects.toThrow(/clusterArn/);
+
+    const all = emitted();
+    // Every document carries the function and the stage, the dimensions the dashboard queries by.
+    for (const metric of all) expect(metric.dimensions).toMatchObject({ service: 'ecs-autopilot-notify', stage: 'emftest' });
+    expect(count(all, 'EventsIn', { kind: 'task-stopped' })).toBe(3);
+    expect(count(all, 'EventsIn', { kind: 'malformed' })).toBe(1);
+    expect(count(all, 'EventsHandled', { kind: 'task-stopped', outcome: 'acted' })).toBe(1);
+    expect(count(all, 'EventsHandled', { kind: 'task-stopped', outcome: 'ignored' })).toBe(1);
+    expect(count(all, 'EventsHandled', { kind: 'task-stopped', outcome: 'error' })).toBe(1);
+    expect(count(all, 'EventsHandled', { kind: 'malformed', outcome: 'error' })).toBe(1);
+    expect(count(all, 'Notifications', { receiver: 'oncall', outcome: 'delivered' })).toBe(1);
+    expect(count(all, 'Notifications', { receiver: 'oncall', outcome: 'failed' })).toBe(1);
+    // EventsIn has only its kind: a stray outcome dimension would make it another metric.
+    expect(all.filter((m) => m.name === 'EventsIn').every((m) => Object.keys(m.dimensions).sort().join() === 'kind,service,stage')).toBe(true);
+    const delays = all.filter((m) => m.name === 'NotificationDelay');
+    expect(delays).toHaveLength(1);
+    expect(delays[0]!.unit).toBe('Milliseconds');
+    expect(Object.keys(delays[0]!.dimensions).sort()).toEqual(['service', 'stage']);
+    expect(delays[0]!.value).toBeGreaterThanOrEqual(90_000);
+    expect(delays[0]!.value).toBeLessThan(90_000 + 120_000);
+  });
+});

@@ -7,6 +7,7 @@ import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { type EventOutcome, processEvent } from '../../shared/execute/process-event.js';
+import { eventOrTimers } from '../../shared/lambda/event-or-timers.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
 import { createMetrics } from '../../shared/lambda/metrics.js';
 import { emfPipelineMetrics } from '../../shared/lambda/pipeline-metrics.js';
@@ -23,26 +24,11 @@ const dependencies = {
   metrics: emfPipelineMetrics(metrics),
 };
 
-function isSqsBatch(event: unknown): event is { Records: Array<{ messageId: string }> } {
-  const records = (event as { Records?: unknown })?.Records;
-  return Array.isArray(records) && records.every((r) => (r as { eventSource?: unknown })?.eventSource === 'aws:sqs');
-}
+const handleEventOrTimers = eventOrTimers((event) => processEvent(event, dependencies), logger);
 
 async function handle(event: unknown, context: Context): Promise<EventOutcome | SQSBatchResponse> {
   invocation = context;
-  if (!isSqsBatch(event)) return processEvent(event, dependencies);
-  // Timer messages: each is one event; a failed one goes back to the queue (and, after retries,
-  // to its dead-letter queue) without failing the others.
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    try {
-      await processEvent(record, dependencies);
-    } catch (error) {
-      logger.error('timer failed', { messageId: record.messageId, errorName: (error as Error).name, reason: (error as Error).message });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures };
+  return handleEventOrTimers(event);
 }
 
 export const handler = middy(handle).use(logOutcome(logger)).use(logMetrics(metrics));

@@ -3,10 +3,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { SQSBatchResponse } from 'aws-lambda';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
-import { type RemediationEventOutcome, remediateEvent } from '../../shared/execute/remediate-event.js';
+import { remediateEvent } from '../../shared/execute/remediate-event.js';
+import { eventOrTimers } from '../../shared/lambda/event-or-timers.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
 import { createMetrics, METRIC, MetricUnit } from '../../shared/lambda/metrics.js';
 import { remediateDependencies } from './wiring.js';
@@ -25,24 +25,7 @@ const dependencies = {
   reportKillSwitch: (engaged: boolean) => metrics.addMetric(METRIC.killSwitchEngaged, MetricUnit.Count, engaged ? 1 : 0),
 };
 
-function isSqsBatch(event: unknown): event is { Records: Array<{ messageId: string }> } {
-  const records = (event as { Records?: unknown })?.Records;
-  return Array.isArray(records) && records.every((r) => (r as { eventSource?: unknown })?.eventSource === 'aws:sqs');
-}
-
-async function handle(event: unknown): Promise<RemediationEventOutcome | SQSBatchResponse> {
-  if (!isSqsBatch(event)) return remediateEvent(event, dependencies);
-  // Timers: a failed one goes back to its queue without failing the others.
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    try {
-      await remediateEvent(record, dependencies);
-    } catch (error) {
-      logger.error('timer failed', { messageId: record.messageId, errorName: (error as Error).name, reason: (error as Error).message });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures };
-}
+// EventBridge events, and the remediation timers (agent re-checks, capacity restore checks).
+const handle = eventOrTimers((event) => remediateEvent(event, dependencies), logger);
 
 export const handler = middy(handle).use(logOutcome(logger)).use(logMetrics(metrics));

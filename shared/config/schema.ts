@@ -5,6 +5,8 @@
 import * as z from 'zod/mini';
 import { CAUSES, SEVERITIES } from '../decide/causes.js';
 import { ROUTE_LABELS, type RouteNode } from '../decide/route.js';
+import { duration } from './schema-duration.js';
+import { scaleSchema } from './schema-scale.js';
 
 const about = (description: string) => z.describe(description);
 
@@ -34,16 +36,6 @@ const clustersSchema = z
     ),
   })
   .check(about('Which clusters ecs-autopilot watches.'));
-
-/** "30s", "5m", "4h", "1d", or a number of seconds. */
-const duration = z.pipe(
-  z.union([z.int().check(z.minimum(0)), z.string().check(z.regex(/^\d+(s|m|h|d)$/, 'a duration such as 30s, 5m, 4h or 1d'))]),
-  z.transform((value: number | string) => {
-    if (typeof value === 'number') return value;
-    const amount = Number(value.slice(0, -1));
-    return amount * { s: 1, m: 60, h: 3600, d: 86400 }[value.slice(-1) as 's' | 'm' | 'h' | 'd'];
-  }),
-);
 
 const labelName = z.enum(ROUTE_LABELS);
 /** Labels to match, each a value or a list of values that may use * globs; read as lists. */
@@ -175,6 +167,7 @@ export const configSchema = z
     notify: z.prefault(notifySchema, {}),
     serviceTags: z._default(serviceTagsSchema, { enabled: true, cacheSeconds: 300 }),
     state: z._default(stateSchema, { eventTtlHours: 48 }),
+    scale: z.optional(scaleSchema),
   })
   .check(about('ecs-autopilot configuration (autopilot.yml).'));
 

@@ -57,7 +57,10 @@ export function decideScale(service: ScaledService, observations: ScalingObserva
   if (idle.wakeTo > recommended) {
     recommended = idle.wakeTo;
     apply('scale-to-zero', idle.explanation ?? 'activation');
-  } else if (idle.explanation && idle.zeroAllowed) steps.push(idle.explanation);
+  } else if (idle.explanation && idle.zeroAllowed) {
+    if (current > 0 && service.min > 0) apply('scale-to-zero', idle.explanation);
+    else steps.push(idle.explanation);
+  }
 
   // Tolerance (as HPA): a demand within a few percent of the current count changes nothing, so the
   // count does not jitter by one task around a rounding edge. Never holds a count out of bounds.

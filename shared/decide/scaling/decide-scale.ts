@@ -122,7 +122,7 @@ export function decideScale(service: ScaledService, observations: ScalingObserva
     ...(atMax ? { aboveMaxSince, aboveMaxDemand, notifiedAtMax: Boolean(history.notifiedAtMax) || notifyAtMax } : {}),
   };
   const winner = readable.reduce<PolicyEvaluation | undefined>((best, e) => (best === undefined || e.count! > best.count! ? e : best), undefined);
-  const why = [winner ? `${winner.policy} asks ${winner.count}` : load.length === 0 ? 'no load policy' : 'no readable policy', ...steps].join('; ');
+  const why = [winner ? `${winner.policy} asks ${winner.count}` : load.length === 0 ? 'no load policy' : 'no readable policy', ...steps, `inputs: ${policies.map((p) => p.explanation).join(', ')}`].join('; ');
   return {
     ...base,
     desired: count,

@@ -9,6 +9,7 @@ import { ConfigError, validateConfig } from '../../shared/config/validate.js';
 import { parseArgs, UsageError } from './args.js';
 import { replay } from './replay.js';
 import { runSilence } from './silence.js';
+import { runSimulateScaling } from './simulate-scaling.js';
 
 const USAGE = `usage: ecs-autopilot <command>
 
@@ -21,6 +22,11 @@ const USAGE = `usage: ecs-autopilot <command>
   silence remove ID
       Mute matching notifications (labels: cluster, service, cause, severity, kind; * globs,
       alternatives with |) in the deployed stack's state table (STATE_TABLE, AWS credentials).
+  simulate-scaling --config FILE --service NAME (--trace FILE | --from-cloudwatch QUEUE [--days N])
+      [--per-task N] [--startup-minutes N] [--chart FILE.svg]
+      Replay a load trace (CSV: time,arrivals[,per_task]) or the queue's NumberOfMessagesSent
+      through the service's scaling policy and print drain time, direction changes, actions,
+      task-minutes against the ideal, and ECS target tracking on the same trace.
   validate [FILE]
       Check a configuration file (default: $AUTOPILOT_CONFIG or ${DEFAULT_CONFIG_FILE}) and print
       its receivers and the EventBridge rules it produces.
@@ -76,6 +82,8 @@ export async function main(argv: string[]): Promise<number> {
         return runValidate(rest);
       case 'silence':
         return await runSilence(rest);
+      case 'simulate-scaling':
+        return await runSimulateScaling(rest);
       case undefined:
       case 'help':
       case '--help':

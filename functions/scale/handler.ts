@@ -31,7 +31,10 @@ async function handle(event: unknown): Promise<ScaleOutcome> {
   const services = servicesToEvaluate(config.scale, intake.signal);
   if (services.length === 0) return { outcome: 'ignored', notes: [`no scaled service is evaluated on ${intake.signal.kind}`], services: [] };
   const outcomes = await scaleServices(services, intake.signal.eventId, dependencies);
-  for (const outcome of outcomes) logger.info('scaling', { ...outcome });
+  for (const outcome of outcomes) {
+    if (outcome.outcome === 'error') logger.error('scaling failed', { ...outcome });
+    else logger.info('scaling', { ...outcome });
+  }
   const failed = outcomes.filter((o) => o.outcome === 'error');
   return {
     outcome: failed.length > 0 ? 'error' : outcomes.some((o) => o.outcome === 'scaled') ? 'acted' : 'ignored',

@@ -135,6 +135,7 @@ export const scaleSchema = z
   })
   .check(
     z.refine((s) => s.rate >= 60 && s.rate % 60 === 0, 'rate must be whole minutes, at least 1m'),
+    z.refine((s) => new Set(s.services.map((x) => `${x.cluster}/${x.service}`)).size === s.services.length, 'each cluster/service is listed once (put all its policies under one entry)'),
     about('Custom scaling of ECS services: backlog per task, any metric, schedules, scale to zero.'),
   );
 

@@ -3,7 +3,7 @@
 // UpdateService, or the scalable target's capacity. Every action is audited; a service held at
 // max too long is announced. One service failing never stops the others.
 import type { ScalableTargetCapacity, ScalableTargets } from '../../adapters/scalable-target.js';
-import type { EcsDesiredCount } from '../../adapters/ecs-desired-count.js';
+import { type EcsDesiredCount, SCALE_OPT_IN_TAG } from '../../adapters/ecs-desired-count.js';
 import type { ScalingNotifier } from '../../adapters/scaling-notifier.js';
 import type { ScaledService } from '../../config/schema-scale.js';
 import { parseServiceTags } from '../../config/service-tags.js';
@@ -82,14 +82,20 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
 
   let via: 'desiredCount' | 'scalable-target' = 'desiredCount';
   let capacity: ScalableTargetCapacity | undefined;
-  if (target) {
-    // Application Auto Scaling keeps desiredCount within [min, max]: raising min scales out at
-    // once, lowering it lets its own policies scale in. It is never fought over desiredCount.
-    capacity = { min: decision.desired, max: Math.max(target.max, decision.desired) };
-    await deps.scalableTargets.setCapacity(service.cluster, service.service, capacity);
-    via = 'scalable-target';
-  } else {
-    await deps.ecs.setDesiredCount(service.cluster, service.service, decision.desired);
+  try {
+    if (target) {
+      // Application Auto Scaling keeps desiredCount within [min, max]: raising min scales out at
+      // once, lowering it lets its own policies scale in. It is never fought over desiredCount.
+      capacity = { min: decision.desired, max: Math.max(target.max, decision.desired) };
+      via = 'scalable-target';
+      await deps.scalableTargets.setCapacity(service.cluster, service.service, capacity);
+    } else {
+      await deps.ecs.setDesiredCount(service.cluster, service.service, decision.desired);
+    }
+  } catch (error) {
+    const denied = /AccessDenied|not authorized/i.test(`${(error as Error).name} ${(error as Error).message}`);
+    const hint = denied ? ` The role may only change ${via === 'scalable-target' ? 'scalable targets' : 'services'} tagged ${SCALE_OPT_IN_TAG}=on: tag it to opt in.` : '';
+    throw new Error(`${decision.current} -> ${decision.desired} failed (${(error as Error).name}: ${(error as Error).message}).${hint}`);
   }
   await deps.store.appendAudit(
     {

@@ -93,6 +93,12 @@ describe('decideScale', () => {
     expect(decisions[12]).toMatchObject({ desired: 2, bound: 'scale-to-zero', direction: 'up' });
   });
 
+  it('counts idleFor as the scale-in window of going to zero (not idleFor plus the window)', () => {
+    const svc = service({ scaleToZero: { idleFor: '10m' }, scaleIn: { stabilizationWindow: '5m', cooldown: 0 } });
+    const decisions = run(svc, 1, Array.from({ length: 12 }, () => [backlog(0)]));
+    expect(decisions.findIndex((d) => d.desired === 0)).toBe(10);
+  });
+
   it('applies an open schedule window in its time zone: min raised during Berlin business hours only', () => {
     const svc = service({ policies: [{ type: 'sqs-backlog', queue: 'jobs', targetPerTask: 100 }, { type: 'schedule', cron: '0 8 * * MON-FRI', duration: '10h', timezone: 'Europe/Berlin', min: 4 }], scaleOut: { maxStep: 10 } });
     // Monday 2026-11-23: 07:30 UTC is 08:30 in Berlin (UTC+1), 06:30 UTC is 07:30.

@@ -80,7 +80,13 @@ export function decideScale(service: ScaledService, observations: ScalingObserva
   const within = (seconds: number) => recommendations.filter((r) => r.at > t - seconds || r.at === t).map((r) => r.count);
   const upRecommendation = Math.min(...within(service.scaleOut.stabilizationWindow));
   const downRecommendation = Math.max(...within(service.scaleIn.stabilizationWindow));
-  const stabilized = current < upRecommendation ? upRecommendation : current > downRecommendation ? downRecommendation : current;
+  // Idle for idleFor is itself the scale-in window of going to zero: the recommendations of that
+  // time were held at min, so the scale-in window would add its length again.
+  const idleToZero = idle.zeroAllowed && service.scaleToZero !== undefined && current > 0 && count === 0;
+  let stabilized = current;
+  if (current < upRecommendation) stabilized = upRecommendation;
+  else if (idleToZero) stabilized = count;
+  else if (current > downRecommendation) stabilized = downRecommendation;
   if (stabilized !== count) {
     apply('stabilization', stabilized > count ? `scale-in stabilisation: highest recommendation of the last ${service.scaleIn.stabilizationWindow / 60} min is ${downRecommendation}` : `scale-out stabilisation: lowest recommendation of the last ${service.scaleOut.stabilizationWindow / 60} min is ${upRecommendation}`);
     count = stabilized;

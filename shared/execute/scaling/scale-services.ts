@@ -61,7 +61,8 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
   }
   const readings = await Promise.all(service.policies.map((policy) => readPolicy(policy, deps.readers, now)));
   const { overrides } = parseServiceTags(state.tags);
-  // The count ecs-autopilot moves: the scalable target's min when there is one, else desiredCount.
+  // The decision moves from the service's desiredCount (Application Auto Scaling, when present,
+  // keeps it within the target's min and max, so it is the count in effect either way).
   const observations = { desired: state.desired, running: state.running, readings, pausedByTag: overrides.scalePaused === true };
 
   // Optimistic: the history write is the claim. An invocation that loses (the schedule and an

@@ -7,6 +7,9 @@ import type { IamGrant } from './iam.js';
 // GetMetricData has no resource type in the Service Authorization Reference: "*" is the only choice.
 export const cloudWatchMetricGrants: IamGrant[] = [{ purpose: 'read the metrics scaling policies name', actions: ['cloudwatch:GetMetricData'], resource: 'any-resource' }];
 
+/** The expression's own query id: unlikely to clash with the ids a configuration gives its metrics. */
+const EXPRESSION_ID = 'ecs_autopilot_value';
+
 export interface MetricQuery {
   metric?: MetricStat;
   expression?: string;
@@ -36,11 +39,11 @@ export function createMetricReader(client: CloudWatchClient): MetricReader {
     async latest(query, now) {
       const queries = query.metric
         ? [statQuery('m', query.metric, true)]
-        : [...Object.entries(query.metrics ?? {}).map(([id, m]) => statQuery(id, m, false)), { Id: 'result', Expression: query.expression, ReturnData: true }];
+        : [...Object.entries(query.metrics ?? {}).map(([id, m]) => statQuery(id, m, false)), { Id: EXPRESSION_ID, Expression: query.expression, ReturnData: true }];
       const { MetricDataResults = [], Messages = [] } = await client.send(
         new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: new Date(now.getTime() - query.lookbackSeconds * 1000), EndTime: now, ScanBy: 'TimestampDescending' }),
       );
-      const result = MetricDataResults.find((r) => r.Id === (query.metric ? 'm' : 'result'));
+      const result = MetricDataResults.find((r) => r.Id === (query.metric ? 'm' : EXPRESSION_ID));
       const value = result?.Values?.[0];
       if (value === undefined || !Number.isFinite(value)) {
         const why = [result?.StatusCode, ...Messages.map((m) => m.Value), ...(result?.Messages ?? []).map((m) => m.Value)].filter(Boolean).join('; ');

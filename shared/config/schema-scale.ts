@@ -95,7 +95,7 @@ export const scaledServiceSchema = z
     min: z._default(count.check(about('Fewest tasks while active (scaleToZero may go below it when idle).')), 1),
     max: count.check(about('Most tasks, ever.')),
     policies: z.array(scalingPolicySchema).check(z.minLength(1), about('Any number of policies; the highest desired count wins.')),
-    scaleOut: directionSchema('scale-out', { stabilization: 0, cooldown: 60, maxStep: { percent: 100 } }),
+    scaleOut: directionSchema('scale-out', { stabilization: 0, cooldown: 0, maxStep: { percent: 100 } }),
     scaleIn: directionSchema('scale-in', { stabilization: 300, cooldown: 300, maxStep: { tasks: 1 } }),
     tolerance: z._default(
       z.number().check(z.minimum(0), z.maximum(0.5), about('No change while the demand (value / targetPerTask) is within this fraction of the current count (Kubernetes HPA: 0.1).')),

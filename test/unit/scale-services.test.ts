@@ -10,7 +10,7 @@ import { MemoryStateStore } from '../../shared/state/memory-store.js';
 
 const now = new Date('2026-11-25T06:00:00Z');
 const service: ScaledService = validateConfig(
-  { scale: { services: [{ cluster: 'prod', service: 'worker', max: 10, policies: [{ type: 'sqs-backlog', queue: 'jobs', targetPerTask: 100 }], scaleOut: { maxStep: 10 } }] } },
+  { scale: { services: [{ cluster: 'prod', service: 'worker', max: 10, policies: [{ type: 'sqs-backlog', queue: 'jobs', targetPerTask: 100 }], scaleOut: { maxStep: 10, cooldown: '1m' } }] } },
   'test',
 ).scale!.services[0]!;
 

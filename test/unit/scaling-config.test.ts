@@ -20,7 +20,7 @@ describe('scale configuration', () => {
     expect(config.scale!.services[0]).toMatchObject({
       min: 1,
       tolerance: 0.1,
-      scaleOut: { stabilizationWindow: 0, cooldown: 60, maxStep: { percent: 100 } },
+      scaleOut: { stabilizationWindow: 0, cooldown: 0, maxStep: { percent: 100 } },
       scaleIn: { stabilizationWindow: 300, cooldown: 300, maxStep: { tasks: 1 } },
       missingData: {},
       paused: false,

@@ -90,6 +90,15 @@ describe('scale against the emulator', () => {
     expect(again).toMatchObject({ outcome: 'held' });
   });
 
+  it('refuses a service that is not opted in with ecs-autopilot:scale=on, and says how to opt in', async () => {
+    await createService('bystander', { 'ecs-autopilot:scale': 'off' });
+    const queue = await createQueue(300);
+    const [outcome] = await tick(scaled({ service: 'bystander', policies: [{ type: 'sqs-backlog', queue, targetPerTask: 100 }] }), minutesAfter(0));
+    expect(outcome).toMatchObject({ outcome: 'refused' });
+    expect(outcome!.reason).toContain('tag the service ecs-autopilot:scale=on');
+    expect(await desiredCount('bystander')).toBe(1);
+  });
+
   it('scales to zero after the idle period and back to the activation count on the first message', async () => {
     await createService('sleeper', { 'ecs-autopilot:scale': 'on' });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('idle') }));

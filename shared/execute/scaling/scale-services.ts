@@ -51,6 +51,11 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
   const now = deps.now();
   const state = await deps.ecs.describe(service.cluster, service.service);
   if (!state) return { service: name, outcome: 'not-found', reason: `service ${service.service} not found in cluster ${service.cluster}` };
+  const { overrides } = parseServiceTags(state.tags);
+  // Opt-in, checked here too: the IAM condition enforces it in AWS, this says so before trying.
+  if (overrides.scale !== true) {
+    return { service: name, outcome: 'refused', reason: `${name} is not opted in to scaling: tag the service ${SCALE_OPT_IN_TAG}=on (the role may only update services with that tag)` };
+  }
   const target = await deps.scalableTargets.find(service.cluster, service.service);
   if (target && service.onScalableTarget === 'refuse') {
     return {
@@ -60,7 +65,6 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
     };
   }
   const readings = await Promise.all(service.policies.map((policy) => readPolicy(policy, deps.readers, now)));
-  const { overrides } = parseServiceTags(state.tags);
   // The decision moves from the service's desiredCount (Application Auto Scaling, when present,
   // keeps it within the target's min and max, so it is the count in effect either way).
   const observations = { desired: state.desired, running: state.running, readings, pausedByTag: overrides.scalePaused === true };

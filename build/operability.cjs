@@ -11,10 +11,20 @@ const loadTs = require('./load-ts.cjs');
 
 const root = path.resolve(__dirname, '..');
 
+/**
+ * A function declared by a variable (`scale: ${file(./build/serverless-vars.cjs):scaleFunction, null}`)
+ * exists only when the configuration asks for it: the variable resolves to null otherwise.
+ */
+function declared(declaration) {
+  const variable = typeof declaration === 'string' ? /serverless-vars\.cjs\):(\w+)/.exec(declaration) : null;
+  if (!variable) return true;
+  return require('./serverless-vars.cjs')[variable[1]]({ resolveVariable: () => 'stage' }) !== null;
+}
+
 /** The functions serverless.yml declares, each with the logical id the framework gives its Lambda function. */
 function stackFunctions() {
   const template = parse(fs.readFileSync(path.join(root, 'serverless.yml'), 'utf8'));
-  return Object.keys(template.functions ?? {}).map((name) => ({
+  return Object.entries(template.functions ?? {}).filter(([, declaration]) => declared(declaration)).map(([name]) => ({
     name,
     logicalId: `${name[0].toUpperCase()}${name.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore')}LambdaFunction`,
   }));

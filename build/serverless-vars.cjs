@@ -41,6 +41,8 @@ function resourceArn(resource) {
       return { 'Fn::GetAtt': ['TimerQueue', 'Arn'] };
     case 'remediate-timer-queue':
       return { 'Fn::GetAtt': ['RemediateTimerQueue', 'Arn'] };
+    case 'scalable-targets':
+      return sub('arn:${AWS::Partition}:application-autoscaling:${AWS::Region}:${AWS::AccountId}:scalable-target/*');
     case 'any-resource':
       // For actions with no resource type in the Service Authorization Reference (ecs:ListClusters,
       // ecs:ListServices): IAM accepts only "*" for them, AWS offers nothing narrower.
@@ -52,6 +54,7 @@ function resourceArn(resource) {
       return sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*:log-stream:*');
     default: {
       if (resource.startsWith('sns-topic:')) return resource.slice('sns-topic:'.length);
+      if (resource.startsWith('sqs-queue:')) return queueArn(resource.slice('sqs-queue:'.length));
       const arn = secretArn(resource);
       if (arn) return arn;
       throw new Error(`build/serverless-vars.cjs: no ARN known for grant resource '${resource}'`);
@@ -109,6 +112,13 @@ function remediationStatements(resource, actions) {
   }
 }
 
+/** A queue a scaling policy names: its URL carries region and account; a bare name is the stack's. */
+function queueArn(queue) {
+  const [, region, account, name] = /^https?:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com[^/]*\/(\d{12})\/([^/]+)$/.exec(queue) ?? [];
+  if (name) return sub(`arn:\${AWS::Partition}:sqs:${region}:${account}:${name}`);
+  return sub(`arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${queue.split('/').pop()}`);
+}
+
 /** The role policy of one function: its log group, its on-failure queue, and its adapters' grants. */
 function functionPolicy(functionName, grants) {
   const { mergeGrants } = loadTs('../shared/adapters/iam.ts');
@@ -119,7 +129,9 @@ function functionPolicy(functionName, grants) {
       Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${functionName}:*`),
     },
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
-    ...mergeGrants(grants).flatMap(({ resource, actions }) => remediationStatements(resource, actions) ?? [{ Effect: 'Allow', Action: actions, Resource: resourceArn(resource) }]),
+    ...mergeGrants(grants).flatMap(
+      ({ resource, actions, condition }) => remediationStatements(resource, actions) ?? [{ Effect: 'Allow', Action: actions, Resource: resourceArn(resource), ...(condition ? { Condition: condition } : {}) }],
+    ),
   ];
 }
 
@@ -173,7 +185,47 @@ function withoutOwnAlarms(pattern, stage) {
 
 const stageOf = ({ resolveVariable }) => Promise.resolve(resolveVariable('sls:stage'));
 
+/**
+ * The scale function, declared only when the configuration scales a service (null otherwise, and
+ * Serverless drops the function): a schedule at the configured rate, and one rule for the state
+ * changes of the alarms the services name, both with the dead-letter queue.
+ */
+function scaleFunction({ resolveVariable }) {
+  const scale = config().scale;
+  if (!scale || scale.services.length === 0) return null;
+  const alarms = [...new Set(scale.services.flatMap((s) => s.alarms))].sort();
+  const minutes = scale.rate / 60;
+  const deadLetter = { deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, retryPolicy: { maximumEventAge: 3600, maximumRetryAttempts: 3 } };
+  return Promise.resolve(resolveVariable('sls:stage')).then((stage) => ({
+    handler: 'functions/scale/handler.handler',
+    description: 'Custom scaling of ECS services: backlog per task, any metric, schedules, scale to zero',
+    role: 'ScaleRole',
+    // Its zip holds its own entry and chunks only (serverless-esbuild adds every function's chunks to every zip).
+    package: { patterns: ['!functions/**', 'functions/scale/**/*.mjs', 'functions/scale/**/*.mjs.map'] },
+    environment: { STATE_TABLE: { Ref: 'StateTable' }, NOTIFY_TOPIC_ARN: config().notify.topicArn ?? { Ref: 'NotifyTopic' } },
+    maximumRetryAttempts: 2,
+    destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } } },
+    events: [
+      { eventBridge: { name: `ecs-autopilot-${stage}-scale-schedule`, description: 'Evaluate every scaled service', schedule: `rate(${minutes} minute${minutes === 1 ? '' : 's'})`, ...deadLetter } },
+      ...(alarms.length === 0
+        ? []
+        : [
+            {
+              eventBridge: {
+                name: `ecs-autopilot-${stage}-scale-alarms`,
+                description: 'Re-evaluate the services that name these alarms at once',
+                pattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: alarms } },
+                ...deadLetter,
+              },
+            },
+          ]),
+    ],
+  }));
+}
+
 module.exports = {
+  scaleFunction,
+  scalePolicy: () => functionPolicy('scale', loadTs('../functions/scale/permissions.ts').scaleGrants(config())),
   autopilot: () => config(),
   notifyEvents,
   taskStoppedPattern: () => loadTs('../shared/config/event-patterns.ts').taskStoppedPattern(config()),

@@ -46,6 +46,14 @@ function describeIssue(issue: core.$ZodIssue): string {
     }
     case 'invalid_format':
       return `must be ${custom ?? `a valid ${issue.format}`}, got ${describeInput(issue.input)}`;
+    case 'invalid_union': {
+      // A discriminated union (scale policies' `type`) names the values it accepts.
+      const { options, discriminator } = issue as { options?: unknown[]; discriminator?: string };
+      const input = issue.input;
+      const value = discriminator && typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[discriminator] : input;
+      if (options?.length) return `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${describeInput(value)}`;
+      return custom ?? `is not valid (${issue.code}), got ${describeInput(issue.input)}`;
+    }
     default:
       return custom ?? `is not valid (${issue.code}), got ${describeInput((issue as { input?: unknown }).input)}`;
   }

@@ -12,6 +12,7 @@ import { runAudit, runUndo } from './audit.js';
 import { runSilence } from './silence.js';
 import { runExplain } from './explain.js';
 import { runStatus } from './status.js';
+import { runSimulateScaling } from './simulate-scaling.js';
 
 const USAGE = `usage: ecs-autopilot <command>
 
@@ -34,6 +35,11 @@ const USAGE = `usage: ecs-autopilot <command>
       service's deployments, failures by cause, events, alarms and what ecs-autopilot did.
   status [--config FILE] [--cluster NAME] [--json]
       One line per watched service: health, failures and actions in the last hour, scaling, silences.
+  simulate-scaling --config FILE --service NAME (--trace FILE | --from-cloudwatch QUEUE [--days N])
+      [--per-task N] [--startup-minutes N] [--chart FILE.svg]
+      Replay a load trace (CSV: time,arrivals[,per_task]) or the queue's NumberOfMessagesSent
+      through the service's scaling policy and print drain time, direction changes, actions,
+      task-minutes against the ideal, and ECS target tracking on the same trace.
   validate [FILE]
       Check a configuration file (default: $AUTOPILOT_CONFIG or ${DEFAULT_CONFIG_FILE}) and print
       its receivers and the EventBridge rules it produces.
@@ -97,6 +103,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runExplain(rest);
       case 'status':
         return await runStatus(rest, tryDefaultConfig);
+      case 'simulate-scaling':
+        return await runSimulateScaling(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -15,6 +15,8 @@
  * `remediation-*` are what playbooks write to: only resources carrying the opt-in tag
  * (ecs-autopilot:remediate), or the clusters and services `remediate.optIn` names.
  * `pass-role-to-ecs-tasks` is iam:PassRole conditioned on iam:PassedToService ecs-tasks.amazonaws.com.
+ * `sqs-queue:<url or name>` is one queue a scaling policy reads; `scalable-targets` the account's
+ * Application Auto Scaling scalable targets (always with a tag condition).
  */
 export type GrantResource =
   | 'state-table'
@@ -32,6 +34,8 @@ export type GrantResource =
   | 'remediation-autoscaling-groups'
   | 'remediation-task-definitions'
   | 'pass-role-to-ecs-tasks'
+  | 'scalable-targets'
+  | `sqs-queue:${string}`
   | `sns-topic:${string}`
   | `ssm-parameter:${string}`
   | `secret:${string}`;
@@ -41,15 +45,18 @@ export interface IamGrant {
   purpose: string;
   actions: string[];
   resource: GrantResource;
+  /** An IAM condition block, e.g. the opt-in tag a write requires: { StringEquals: { 'aws:ResourceTag/ecs-autopilot:scale': 'on' } }. */
+  condition?: Record<string, Record<string, string>>;
 }
 
-/** Merges grants on the same resource, so the role has one statement per resource. */
-export function mergeGrants(grants: IamGrant[]): Array<{ resource: GrantResource; actions: string[] }> {
-  const byResource = new Map<GrantResource, Set<string>>();
+/** Merges grants on the same resource (and condition), so the role has one statement per resource and condition. */
+export function mergeGrants(grants: IamGrant[]): Array<{ resource: GrantResource; actions: string[]; condition?: IamGrant['condition'] }> {
+  const merged = new Map<string, { resource: GrantResource; actions: Set<string>; condition?: IamGrant['condition'] }>();
   for (const grant of grants) {
-    const actions = byResource.get(grant.resource) ?? new Set<string>();
-    for (const action of grant.actions) actions.add(action);
-    byResource.set(grant.resource, actions);
+    const key = `${grant.resource}\u0000${JSON.stringify(grant.condition ?? null)}`;
+    const entry = merged.get(key) ?? { resource: grant.resource, actions: new Set<string>(), ...(grant.condition ? { condition: grant.condition } : {}) };
+    for (const action of grant.actions) entry.actions.add(action);
+    merged.set(key, entry);
   }
-  return [...byResource].map(([resource, actions]) => ({ resource, actions: [...actions].sort() }));
+  return [...merged.values()].map(({ resource, actions, condition }) => ({ resource, actions: [...actions].sort(), ...(condition ? { condition } : {}) }));
 }

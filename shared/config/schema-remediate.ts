@@ -2,7 +2,7 @@
 // limits the executor applies to every action. Everything is off unless turned on: a playbook must
 // be enabled here AND the service opted in (by `optIn` below or its `ecs-autopilot:remediate` tag).
 import * as z from 'zod/mini';
-import { duration } from './duration.js';
+import { duration } from './schema-duration.js';
 
 const about = (description: string) => z.describe(description);
 

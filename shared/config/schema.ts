@@ -4,10 +4,11 @@
 // fails when the generated file is stale. zod/mini keeps Lambda bundles small.
 import * as z from 'zod/mini';
 import { CAUSES, SEVERITIES } from '../decide/causes.js';
-import { duration } from './duration.js';
 import { remediateSchema } from './schema-remediate.js';
 import { ROUTE_LABELS, type RouteNode } from '../decide/route.js';
 import { OPERABILITY_DEFAULTS, operabilitySchema } from './schema-operability.js';
+import { duration } from './schema-duration.js';
+import { scaleSchema } from './schema-scale.js';
 
 const about = (description: string) => z.describe(description);
 
@@ -170,6 +171,7 @@ export const configSchema = z
     state: z._default(stateSchema, { eventTtlHours: 48 }),
     remediate: z.prefault(remediateSchema, {}),
     operability: z._default(operabilitySchema, OPERABILITY_DEFAULTS),
+    scale: z.optional(scaleSchema),
   })
   .check(about('ecs-autopilot configuration (autopilot.yml).'));
 

@@ -15,6 +15,10 @@ export interface ServiceOverrides {
   minSeverity?: Severity;
   /** `ecs-autopilot:receiver = payments-slack` sends the service's notifications to that receiver instead of the route's. */
   receiver?: string;
+  /** `ecs-autopilot:scale-paused = true` freezes the scaler's count for the service (like KEDA's paused annotation). */
+  scalePaused?: boolean;
+  /** `ecs-autopilot:scale = on` opts the service in to scaling (the IAM condition of UpdateService reads it). */
+  scale?: boolean;
 }
 
 export interface ParsedServiceTags {
@@ -23,7 +27,7 @@ export interface ParsedServiceTags {
   warnings: string[];
 }
 
-export const SERVICE_TAG_KEYS = ['notify', 'mute-causes', 'min-severity', 'receiver', 'remediate'] as const;
+export const SERVICE_TAG_KEYS = ['notify', 'mute-causes', 'min-severity', 'receiver', 'remediate', 'scale', 'scale-paused'] as const;
 
 export function parseServiceTags(tags: Record<string, string>): ParsedServiceTags {
   const overrides: ServiceOverrides = {};
@@ -55,6 +59,13 @@ export function parseServiceTags(tags: Record<string, string>): ParsedServiceTag
         break;
       case 'remediate':
         // Remediation's opt-in, read by shared/decide/remediation/opt-in.ts.
+      case 'scale':
+        if (value === 'on' || value === 'off') overrides.scale = value === 'on';
+        else reject('on, off');
+        break;
+      case 'scale-paused':
+        if (['true', 'false', 'on', 'off'].includes(value)) overrides.scalePaused = value === 'true' || value === 'on';
+        else reject('true, false');
         break;
       default:
         warnings.push(`tag ${key} ignored: unknown setting '${name}'; valid settings are ${SERVICE_TAG_KEYS.map((k) => SERVICE_TAG_PREFIX + k).join(', ')}`);

@@ -55,7 +55,9 @@ describe('packaged stack', () => {
   // ecs:DescribeTaskDefinition: task definitions are read by ARN, but the action has no resource
   // type; ecs:ListClusters and ecs:ListServices: list actions, no resource type (only a condition).
   // autoscaling:DescribeAutoScalingInstances: a describe action with no resource type.
-  const NO_RESOURCE_TYPE = ['ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'autoscaling:DescribeAutoScalingInstances'];
+
+  // cloudwatch:GetMetricData and application-autoscaling:DescribeScalableTargets: no resource type either.
+  const NO_RESOURCE_TYPE = ['ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'autoscaling:DescribeAutoScalingInstances', 'cloudwatch:GetMetricData', 'application-autoscaling:DescribeScalableTargets'];
 
   it('grants no remediation write while no playbook is enabled, and puts no secret in any environment', () => {
     expect(remediationWrites(packaged.template)).toEqual([]);
@@ -287,5 +289,56 @@ describe('packaged stack: ecs-autopilot watched itself', () => {
     const rule = resourcesOfType('AWS::Events::Rule').find(([, r]) => String(r.Properties.Name).endsWith('-alarms'))!;
     const pattern = rule[1].Properties.EventPattern as { detail: { alarmName: unknown } };
     expect(pattern.detail.alarmName).toEqual([{ 'anything-but': { prefix: 'ecs-autopilot-test-' } }]);
+  });
+});
+
+describe('packaging with scaled services', () => {
+  let template: PackageResult['template'];
+  let dir: string;
+  beforeAll(async () => {
+    const configDir = mkdtempSync(join(tmpdir(), 'autopilot-config-'));
+    const file = join(configDir, 'autopilot.yml');
+    writeFileSync(
+      file,
+      [
+        'scale:',
+        '  rate: 2m',
+        '  services:',
+        '    - cluster: prod',
+        '      service: worker',
+        '      max: 10',
+        '      alarms: [worker-queue-deep]',
+        '      policies:',
+        '        - { type: sqs-backlog, queue: "https://sqs.eu-west-1.amazonaws.com/210987654321/jobs", targetPerTask: 100 }',
+        '        - { type: metric, metric: { namespace: Shop, name: Orders }, targetPerTask: 50 }',
+      ].join('\n'),
+    );
+    ({ template, dir } = await slsPackage({ AUTOPILOT_CONFIG: file }));
+  }, 120_000);
+
+  it('declares the scale function with its own role, its schedule and alarm rules, and the dead-letter paths; cfn-lint passes', async () => {
+    const fn = template.Resources.ScaleLambdaFunction!;
+    expect(JSON.stringify(fn.Properties.Role)).toContain('ScaleRole');
+    const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Name).includes('-scale-'));
+    expect(rules.map((r) => r.Properties.ScheduleExpression ?? r.Properties.EventPattern)).toEqual([
+      'rate(2 minutes)',
+      { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: ['worker-queue-deep'] } },
+    ]);
+    for (const rule of rules) expect(JSON.stringify(rule.Properties.Targets)).toContain('DeadLetterQueue');
+    const listing = execFileSync('unzip', ['-l', join(dir, 'scale.zip')], { encoding: 'utf8' });
+    expect(listing).toContain('functions/scale/handler.mjs');
+    expect(listing).not.toContain('functions/notify/');
+    const lint = await cfnLint(join(dir, 'cloudformation-template-update-stack.json'));
+    expect(lint.output).toBe('');
+  });
+
+  it('lets the role update only services and scalable targets tagged ecs-autopilot:scale=on, and read exactly the configured queue', () => {
+    const statements = (template.Resources.ScaleRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<Statement & { Condition?: unknown }> } }>)[0]!.PolicyDocument.Statement;
+    const on = (action: string) => statements.filter((st) => [st.Action].flat().includes(action));
+    const condition = { StringEquals: { 'aws:ResourceTag/ecs-autopilot:scale': 'on' } };
+    expect(on('ecs:UpdateService').map((st) => st.Condition)).toEqual([condition]);
+    expect(on('application-autoscaling:RegisterScalableTarget').map((st) => st.Condition)).toEqual([condition]);
+    expect(on('sqs:GetQueueAttributes').map((st) => st.Resource)).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:eu-west-1:210987654321:jobs' }]);
+    expect(on('cloudwatch:GetMetricData').map((st) => st.Resource)).toEqual(['*']);
   });
 });

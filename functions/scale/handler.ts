@@ -1,0 +1,46 @@
+// scale: on its schedule (every service) and on the alarms the configuration names (those
+// services at once), decide each service's count and carry it out. Wiring only: the decision
+// lives in shared/decide/scaling, its execution in shared/execute/scaling.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
+import { validateConfig } from '../../shared/config/validate.js';
+import { servicesToEvaluate } from '../../shared/decide/scaling/select-services.js';
+import { type ServiceOutcome, scaleServices } from '../../shared/execute/scaling/scale-services.js';
+import { parseEvent } from '../../shared/intake/index.js';
+import { logOutcome } from '../../shared/lambda/log-outcome.js';
+import { createMetrics } from '../../shared/lambda/metrics.js';
+import { scaleDependencies } from './wiring.js';
+
+const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
+const env = readEnvironment();
+const logger = new Logger({ serviceName: 'ecs-autopilot-scale' });
+const metrics = createMetrics('scale', env.stage);
+const dependencies = scaleDependencies(env, metrics, () => new Date());
+
+interface ScaleOutcome {
+  outcome: 'acted' | 'ignored' | 'error';
+  notes: string[];
+  services: ServiceOutcome[];
+}
+
+async function handle(event: unknown): Promise<ScaleOutcome> {
+  const intake = parseEvent(event);
+  if (intake.type !== 'signal') return { outcome: 'ignored', notes: [intake.why], services: [] };
+  const services = servicesToEvaluate(config.scale, intake.signal);
+  if (services.length === 0) return { outcome: 'ignored', notes: [`no scaled service is evaluated on ${intake.signal.kind}`], services: [] };
+  const outcomes = await scaleServices(services, intake.signal.eventId, dependencies);
+  for (const outcome of outcomes) {
+    if (outcome.outcome === 'error') logger.error('scaling failed', { ...outcome });
+    else logger.info('scaling', { ...outcome });
+  }
+  const failed = outcomes.filter((o) => o.outcome === 'error');
+  return {
+    outcome: failed.length > 0 ? 'error' : outcomes.some((o) => o.outcome === 'scaled') ? 'acted' : 'ignored',
+    notes: outcomes.map((o) => `${o.service}: ${o.outcome}: ${o.reason}`),
+    services: outcomes,
+  };
+}
+
+export const handler = middy(handle).use(logMetrics(metrics)).use(logOutcome(logger));

@@ -1,0 +1,132 @@
+// Carries scaling decisions out: for each service, observe (ECS counts and tags, policy readings,
+// a scalable target), decide (pure), record the history with an optimistic write, then act once:
+// UpdateService, or the scalable target's capacity. Every action is audited; a service held at
+// max too long is announced. One service failing never stops the others.
+import type { ScalableTargetCapacity, ScalableTargets } from '../../adapters/scalable-target.js';
+import { type EcsDesiredCount, SCALE_OPT_IN_TAG } from '../../adapters/ecs-desired-count.js';
+import type { ScalingNotifier } from '../../adapters/scaling-notifier.js';
+import type { ScaledService } from '../../config/schema-scale.js';
+import { parseServiceTags } from '../../config/service-tags.js';
+import { decideScale } from '../../decide/scaling/decide-scale.js';
+import { EMPTY_HISTORY, type ScalingDecision, type ScalingHistory } from '../../decide/scaling/types.js';
+import type { StateStore } from '../../state/store.js';
+import { type PolicyReaders, readPolicy } from './read-policies.js';
+
+export interface ScalerDependencies {
+  store: StateStore;
+  ecs: EcsDesiredCount;
+  scalableTargets: ScalableTargets;
+  readers: PolicyReaders;
+  notifyAtMax: ScalingNotifier;
+  /** EMF: one ScalingDecisions datapoint per decision. */
+  recordDecision(decision: ScalingDecision): void;
+  now(): Date;
+}
+
+export type ServiceOutcome =
+  | { service: string; outcome: 'scaled'; from: number; to: number; via: 'desiredCount' | 'scalable-target'; reason: string }
+  | { service: string; outcome: 'held'; count: number; reason: string }
+  | { service: string; outcome: 'refused' | 'not-found' | 'error'; reason: string };
+
+const HISTORY_TTL_SECONDS = 86_400;
+const AUDIT_TTL_SECONDS = 90 * 86_400;
+const WRITE_ATTEMPTS = 5;
+
+export const historyKey = (cluster: string, service: string) => `scale#${cluster}/${service}`;
+
+export async function scaleServices(services: ScaledService[], eventId: string, deps: ScalerDependencies): Promise<ServiceOutcome[]> {
+  const outcomes: ServiceOutcome[] = [];
+  for (const service of services) {
+    try {
+      outcomes.push(await scaleService(service, eventId, deps));
+    } catch (error) {
+      outcomes.push({ service: `${service.cluster}/${service.service}`, outcome: 'error', reason: `${(error as Error).name}: ${(error as Error).message}` });
+    }
+  }
+  return outcomes;
+}
+
+async function scaleService(service: ScaledService, eventId: string, deps: ScalerDependencies): Promise<ServiceOutcome> {
+  const name = `${service.cluster}/${service.service}`;
+  const now = deps.now();
+  const state = await deps.ecs.describe(service.cluster, service.service);
+  if (!state) return { service: name, outcome: 'not-found', reason: `service ${service.service} not found in cluster ${service.cluster}` };
+  const { overrides } = parseServiceTags(state.tags);
+  // Opt-in, checked here too: the IAM condition enforces it in AWS, this says so before trying.
+  if (overrides.scale !== true) {
+    return { service: name, outcome: 'refused', reason: `${name} is not opted in to scaling: tag the service ${SCALE_OPT_IN_TAG}=on (the role may only update services with that tag)` };
+  }
+  const target = await deps.scalableTargets.find(service.cluster, service.service);
+  if (target && service.onScalableTarget === 'refuse') {
+    return {
+      service: name,
+      outcome: 'refused',
+      reason: `${name} has an Application Auto Scaling scalable target (min ${target.min}, max ${target.max}) and onScalableTarget is refuse: ecs-autopilot leaves it alone. Deregister the scalable target, or set onScalableTarget: adjust to move its min capacity instead.`,
+    };
+  }
+  const readings = await Promise.all(service.policies.map((policy) => readPolicy(policy, deps.readers, now)));
+  // The decision moves from the service's desiredCount (Application Auto Scaling, when present,
+  // keeps it within the target's min and max, so it is the count in effect either way).
+  const observations = { desired: state.desired, running: state.running, readings, pausedByTag: overrides.scalePaused === true };
+
+  // Optimistic: the history write is the claim. An invocation that loses (the schedule and an
+  // alarm at the same minute) reads again and decides on the winner's history.
+  let decision: ScalingDecision | undefined;
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS && !decision; attempt += 1) {
+    const record = await deps.store.getRecord<ScalingHistory>(historyKey(service.cluster, service.service), now);
+    const candidate = decideScale(service, observations, record?.value ?? EMPTY_HISTORY, now);
+    if (await deps.store.putRecord(historyKey(service.cluster, service.service), candidate.history, record?.version, now, HISTORY_TTL_SECONDS)) decision = candidate;
+  }
+  if (!decision) throw new Error(`${name}: the scaling history changed under ${WRITE_ATTEMPTS} attempts; the next evaluation decides`);
+  deps.recordDecision(decision);
+
+  if (decision.notifyAtMax) {
+    await deps.notifyAtMax({ cluster: service.cluster, service: service.service, max: decision.ceiling, demand: decision.notifyAtMax.demand, minutes: Math.round(decision.notifyAtMax.sinceSeconds / 60), reason: decision.reason });
+  }
+  if (decision.direction === 'hold') return { service: name, outcome: 'held', count: decision.current, reason: decision.reason };
+
+  let via: 'desiredCount' | 'scalable-target' = 'desiredCount';
+  let capacity: ScalableTargetCapacity | undefined;
+  try {
+    if (target) {
+      // Application Auto Scaling keeps desiredCount within [min, max]: raising min scales out at
+      // once, lowering it lets its own policies scale in. It is never fought over desiredCount.
+      capacity = { min: decision.desired, max: Math.max(target.max, decision.desired) };
+      via = 'scalable-target';
+      await deps.scalableTargets.setCapacity(service.cluster, service.service, capacity);
+    } else {
+      await deps.ecs.setDesiredCount(service.cluster, service.service, decision.desired);
+    }
+  } catch (error) {
+    const denied = /AccessDenied|not authorized/i.test(`${(error as Error).name} ${(error as Error).message}`);
+    const hint = denied ? ` The role may only change ${via === 'scalable-target' ? 'scalable targets' : 'services'} tagged ${SCALE_OPT_IN_TAG}=on: tag it to opt in.` : '';
+    throw new Error(`${decision.current} -> ${decision.desired} failed (${(error as Error).name}: ${(error as Error).message}).${hint}`);
+  }
+  await deps.store.appendAudit(
+    {
+      id: `scale:${name}:${now.toISOString()}`,
+      time: now.toISOString(),
+      actor: 'scale',
+      action: 'scale',
+      target: name,
+      reason: decision.reason,
+      eventIds: [eventId],
+      detail: {
+        from: decision.current,
+        to: decision.desired,
+        bound: decision.bound,
+        recommended: decision.recommended,
+        floor: decision.floor,
+        ceiling: decision.ceiling,
+        running: state.running,
+        via,
+        ...(capacity ? { scalableTarget: { before: target, after: capacity } } : {}),
+        policies: decision.policies.map((p) => p.explanation),
+        steps: decision.steps,
+        undo: target ? `aws application-autoscaling register-scalable-target --service-namespace ecs --resource-id service/${name} --scalable-dimension ecs:service:DesiredCount --min-capacity ${target?.min}` : `aws ecs update-service --cluster ${service.cluster} --service ${service.service} --desired-count ${decision.current} (and pause: tag ecs-autopilot:scale-paused=true)`,
+      },
+    },
+    AUDIT_TTL_SECONDS,
+  );
+  return { service: name, outcome: 'scaled', from: decision.current, to: decision.desired, via, reason: decision.reason };
+}

@@ -46,7 +46,11 @@ function resourceArn(resource) {
       // ARN must name streams: a log-group ARN alone does not match. Groups come from task
       // definitions at run time, hence every group; the region is the stack's, the only one read.
       return sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*:log-stream:*');
+    case 'ecs-tasks':
+      return sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*');
     default: {
+      if (resource.startsWith('firehose-stream:')) return sub(`arn:\${AWS::Partition}:firehose:\${AWS::Region}:\${AWS::AccountId}:deliverystream/${resource.slice('firehose-stream:'.length)}`);
+      if (resource.startsWith('s3-objects:')) return sub(`arn:\${AWS::Partition}:s3:::${resource.slice('s3-objects:'.length)}*`);
       if (resource.startsWith('sns-topic:')) return resource.slice('sns-topic:'.length);
       const arn = secretArn(resource);
       if (arn) return arn;

@@ -11,6 +11,9 @@
  * resource type (ecs:ListClusters, ecs:ListServices): AWS offers nothing narrower for them.
  * `log-streams` is every log stream of the account in the stack's region (logs:GetLogEvents is
  * authorised on the stream, not the group); which groups ECS writes to is known only at run time.
+ * `ecs-tasks` is every task of the account in the stack's region (the shipper describes the task a log
+ * stream names). `firehose-stream:<name>` and `s3-objects:<bucket>/<prefix>` are the log destinations
+ * and the backup location the configuration names.
  */
 export type GrantResource =
   | 'state-table'
@@ -21,6 +24,9 @@ export type GrantResource =
   | 'any-resource'
   | 'log-streams'
   | 'timer-queue'
+  | 'ecs-tasks'
+  | `firehose-stream:${string}`
+  | `s3-objects:${string}`
   | `sns-topic:${string}`
   | `ssm-parameter:${string}`
   | `secret:${string}`;

@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { CAUSES, SEVERITIES } from '../decide/causes.js';
 import { ROUTE_LABELS, type RouteNode } from '../decide/route.js';
+import { shipSchema } from './schema-ship.js';
 
 const about = (description: string) => z.describe(description);
 
@@ -175,6 +176,7 @@ export const configSchema = z
     notify: z.prefault(notifySchema, {}),
     serviceTags: z._default(serviceTagsSchema, { enabled: true, cacheSeconds: 300 }),
     state: z._default(stateSchema, { eventTtlHours: 48 }),
+    ship: z.prefault(shipSchema, {}),
   })
   .check(about('ecs-autopilot configuration (autopilot.yml).'));
 

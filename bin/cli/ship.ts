@@ -9,7 +9,7 @@ import { IntakeError } from '../../shared/intake/errors.js';
 import { readEventFile } from './read-events.js';
 
 export interface ShipOfflineIo {
-  out: (text: string) => void;
+  out: (text: Buffer) => void;
   err: (text: string) => void;
 }
 
@@ -35,9 +35,7 @@ export function shipOffline(files: readonly string[], config: AutopilotConfig, i
       }
       if (batch.control) continue;
       const { records } = buildRecords(batch.logEvents, sourceOf(batch), rules);
-      let text = '';
-      for (const record of records) text += `${record.json}\n`;
-      io.out(text);
+      if (records.length > 0) io.out(Buffer.concat(records.map((r) => r.line)));
     }
   }
   return failed > 0 ? 1 : 0;

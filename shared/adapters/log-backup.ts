@@ -3,7 +3,7 @@
 // The key derives from the first record's log event id, so Lambda's retry of the invocation
 // overwrites rather than duplicates. A failure here is thrown: the invocation must fail.
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ShipRecord } from '../decide/logs/types.js';
+import { recordJson, type ShipRecord } from '../decide/logs/types.js';
 import type { IamGrant } from './iam.js';
 import { keySegment, putNdjsonObject, s3WriteGrants, utcDate } from './s3-objects.js';
 
@@ -29,9 +29,9 @@ export function createLogBackup(client: S3Client, options: { bucket: string; pre
       const key = backupKey(options.prefix, destination, failed, at);
       const failedAt = JSON.stringify(at.toISOString());
       let body = '';
-      for (const { record, reason } of failed) body += `{"destination":${JSON.stringify(destination)},"reason":${JSON.stringify(reason)},"failedAt":${failedAt},"record":${record.json}}\n`;
+      for (const { record, reason } of failed) body += `{"destination":${JSON.stringify(destination)},"reason":${JSON.stringify(reason)},"failedAt":${failedAt},"record":${recordJson(record)}}\n`;
       try {
-        await putNdjsonObject(client, options.bucket, key, body);
+        await putNdjsonObject(client, options.bucket, key, Buffer.from(body));
       } catch (error) {
         throw new Error(`log backup to s3://${options.bucket}/${key} failed (${(error as Error).name}: ${(error as Error).message}); the invocation fails so Lambda retries it, then the dead-letter queue keeps the batch`);
       }

@@ -13,7 +13,7 @@ export const utcDate = (timeMs: number): string => new Date(timeMs).toISOString(
 /** A key segment from untrusted text (a service name): S3-safe characters only. */
 export const keySegment = (text: string): string => text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 128) || '_';
 
-export async function putNdjsonObject(s3: S3Client, bucket: string, key: string, body: string): Promise<void> {
+export async function putNdjsonObject(s3: S3Client, bucket: string, key: string, body: Buffer): Promise<void> {
   await s3.send(
     new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(body), ContentType: 'application/x-ndjson', ContentEncoding: 'gzip' }),
   );

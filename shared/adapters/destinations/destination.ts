@@ -44,12 +44,9 @@ export interface Destination {
 }
 
 /** Bytes a record counts against a destination's limits: its NDJSON line. */
-export const recordBytes = (record: ShipRecord): number => Buffer.byteLength(record.json) + 1;
+export const recordBytes = (record: ShipRecord): number => record.line.length;
 
-export const ndjson = (records: readonly ShipRecord[]): string => {
-  let body = '';
-  for (const record of records) body += `${record.json}\n`;
-  return body;
-};
+/** The records as one NDJSON body; records written one after another share their buffer, so runs of them cost one copy. */
+export const ndjson = (records: readonly ShipRecord[]): Buffer => Buffer.concat(records.map((r) => r.line));
 
 export type { IamGrant };

@@ -24,7 +24,7 @@ export function createFirehoseDestination(name: string, client: FirehoseClient, 
       let response;
       try {
         response = await client.send(
-          new PutRecordBatchCommand({ DeliveryStreamName: options.deliveryStream, Records: chunk.map((record) => ({ Data: Buffer.from(`${record.json}\n`) })) }),
+          new PutRecordBatchCommand({ DeliveryStreamName: options.deliveryStream, Records: chunk.map((record) => ({ Data: record.line })) }),
         );
       } catch (error) {
         const errorName = (error as Error).name || 'Error';

@@ -6,17 +6,18 @@
 //                    the record's JSON. Loki drops an entry identical in stream, timestamp and line,
 //                    so a retry does not duplicate either.
 //   ndjson           the records' JSON, one per line.
-import type { ShipRecord } from '../../decide/logs/types.js';
+import { recordJson, type ShipRecord } from '../../decide/logs/types.js';
 import { ndjson, type RecordFailure } from './destination.js';
 
 export type HttpFormat = 'opensearch-bulk' | 'loki' | 'ndjson';
 
 export const CONTENT_TYPE: Record<HttpFormat, string> = { 'opensearch-bulk': 'application/x-ndjson', loki: 'application/json', ndjson: 'application/x-ndjson' };
 
-export function bulkBody(index: string, records: readonly ShipRecord[]): string {
-  let body = '';
-  for (const record of records) body += `{"create":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(record.uid)}}}\n${record.json}\n`;
-  return body;
+export function bulkBody(index: string, records: readonly ShipRecord[]): Buffer {
+  const target = JSON.stringify(index);
+  const parts: Buffer[] = [];
+  for (const record of records) parts.push(Buffer.from(`{"create":{"_index":${target},"_id":${JSON.stringify(record.uid)}}}\n`), record.line);
+  return Buffer.concat(parts);
 }
 
 export function lokiLabels(record: ShipRecord): Record<string, string> {
@@ -30,19 +31,19 @@ export function lokiLabels(record: ShipRecord): Record<string, string> {
   };
 }
 
-export function lokiBody(records: readonly ShipRecord[]): string {
+export function lokiBody(records: readonly ShipRecord[]): Buffer {
   const streams = new Map<string, { stream: Record<string, string>; values: Array<[string, string]> }>();
   for (const record of records) {
     const labels = lokiLabels(record);
     const key = JSON.stringify(labels);
     let stream = streams.get(key);
     if (!stream) streams.set(key, (stream = { stream: labels, values: [] }));
-    stream.values.push([`${record.timeMs}000000`, record.json]);
+    stream.values.push([`${record.timeMs}000000`, recordJson(record)]);
   }
-  return JSON.stringify({ streams: [...streams.values()] });
+  return Buffer.from(JSON.stringify({ streams: [...streams.values()] }));
 }
 
-export function formatBody(format: HttpFormat, index: string, records: readonly ShipRecord[]): string {
+export function formatBody(format: HttpFormat, index: string, records: readonly ShipRecord[]): Buffer {
   if (format === 'opensearch-bulk') return bulkBody(index, records);
   if (format === 'loki') return lokiBody(records);
   return ndjson(records);

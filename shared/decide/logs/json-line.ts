@@ -4,7 +4,11 @@
 
 export interface ParsedJsonLine {
   body: string;
+  /** The body as a JSON string literal, when it was computed on the way. */
+  bodyJson?: string;
   fields: Record<string, unknown>;
+  /** The fields as JSON members without braces ("a":1,"b":2), cut from the line itself when that is safe. */
+  fieldsJson: string;
 }
 
 const BODY_KEYS = ['message', 'msg', 'log', '@message'];
@@ -26,12 +30,28 @@ export function parseJsonLine(line: string): ParsedJsonLine | undefined {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const fields = value as Record<string, unknown>;
+  // A line with a raw line break between tokens would break NDJSON: re-serialise it.
+  const compact = line.indexOf('\n') === -1 && line.indexOf('\r') === -1;
+  const inner = line.slice(1, line.lastIndexOf('}'));
   for (const key of BODY_KEYS) {
     const body = fields[key];
-    if (typeof body === 'string') {
-      const { [key]: _, ...rest } = fields;
-      return { body, fields: rest };
-    }
+    if (typeof body !== 'string') continue;
+    const bodyJson = JSON.stringify(body);
+    const { [key]: _, ...rest } = fields;
+    return { body, bodyJson, fields: rest, fieldsJson: (compact ? withoutMember(inner, `${JSON.stringify(key)}:${bodyJson}`) : undefined) ?? JSON.stringify(rest).slice(1, -1) };
   }
-  return { body: line, fields };
+  return { body: line, fields, fieldsJson: compact ? inner.trim() : JSON.stringify(fields).slice(1, -1) };
+}
+
+/**
+ * The members with `"key":"value"` cut out, or undefined when it is not there exactly so (spaces,
+ * other escaping). Unescaped quotes cannot occur inside a JSON string, so a match is that member.
+ */
+function withoutMember(inner: string, member: string): string | undefined {
+  const at = inner.indexOf(member);
+  if (at === -1 || inner.indexOf(member, at + member.length) !== -1) return undefined;
+  const end = at + member.length;
+  if (inner.charCodeAt(end) === 44 /* , */) return inner.slice(0, at) + inner.slice(end + 1);
+  if (at > 0 && inner.charCodeAt(at - 1) === 44) return inner.slice(0, at - 1) + inner.slice(end);
+  return end === inner.length && at === 0 ? '' : undefined;
 }

@@ -4,7 +4,8 @@
 //
 // Built-in rules (when no startPatterns are configured), applied to a line that follows a record:
 //   - an indented line (space or tab): Java "\tat ...", Node.js "    at ...", Python frames;
-//   - Java "Caused by: ..." / "Suppressed: ..." / "... 12 more";
+//   - Java "Caused by: ..." / "Suppressed: ..." / "... 12 more", and a fully qualified exception
+//     line (java.lang.IllegalStateException: ...) that follows the logger's own line;
 //   - Python: the exception line that ends a traceback (the first unindented line after a frame),
 //     and the chaining lines between two tracebacks;
 //   - a PEM private key printed line by line, up to its END line (so redaction sees it whole).
@@ -34,6 +35,7 @@ export interface JoinedRecord {
 const PYTHON_TRACEBACK = 'Traceback (most recent call last):';
 const PYTHON_CHAIN = /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)$/;
 const JAVA_CONTINUATION = /^(?:Caused by: |Suppressed: |\.\.\. \d+ more)/;
+const JAVA_EXCEPTION = /^(?:[a-z_][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)/;
 const PEM_BEGIN = /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 const PEM_END = /-----END [A-Z0-9 ]*PRIVATE KEY-----/;
 
@@ -65,6 +67,7 @@ function continuesBuiltIn(open: OpenRecord, line: string): boolean {
   if (c === 67 /* C */ || c === 83 /* S */ || c === 46 /* . */) {
     if (JAVA_CONTINUATION.test(line)) return true;
   }
+  if (c >= 97 && c <= 122 && JAVA_EXCEPTION.test(line)) return true;
   if (open.python) {
     // The exception line that closes a traceback, the chaining sentence, and the next traceback.
     if (open.lastIndented) return true;
@@ -106,6 +109,6 @@ export function joinMultiline(events: readonly LogEvent[], options: MultilineOpt
     open.lastChain = line.length === 0 ? open.lastChain : PYTHON_CHAIN.test(line);
   }
   if (open) records.push(open);
-  // Only the public fields leave: the open-record state is an implementation detail.
-  return records.map(({ first, message, lines, continued }) => ({ first, message, lines, continued }));
+  // The open-record state stays on the objects: copying 50,000 of them costs more than it hides.
+  return records;
 }

@@ -16,7 +16,7 @@ export interface RedactionRule {
   name: string;
   /** Source of the regex; a named group `keep<N>` (numbered by the compiler) is kept verbatim. */
   source: string;
-  /** Lower-case strings of which at least one occurs in any match (the pre-check); none = always scan. */
+  /** Regex sources of which one occurs in any match (the pre-check); none = always scan. */
   triggers?: string[];
 }
 
@@ -24,45 +24,43 @@ export interface RedactionRule {
 const anyCase = (word: string) => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
 
 export const BUILT_IN_RULES: readonly RedactionRule[] = [
-  { name: 'aws-access-key-id', source: '(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}', triggers: ['a3t', 'akia', 'asia', 'abia', 'acca', 'agpa', 'aida', 'aroa', 'aipa', 'anpa', 'anva'] },
+  { name: 'aws-access-key-id', source: '(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}', triggers: ['A3T|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA'] },
   {
     name: 'aws-secret-access-key',
     source: `(?<KEEP>${anyCase('secret')}[_.-]?(?:${anyCase('access')}[_.-]?)?${anyCase('key')}["']?\\s*(?:[:=]|=>)\\s*["']?)[A-Za-z0-9/+=]{16,}`,
-    triggers: ['secret'],
+    triggers: [anyCase('secret')],
   },
-  { name: 'bearer-token', source: `(?<KEEP>${anyCase('bearer')}\\s+)[A-Za-z0-9\\-._~+/]+=*`, triggers: ['bearer'] },
-  { name: 'url-password', source: '(?<KEEP>[A-Za-z][A-Za-z0-9+.-]*://[^\\s/:@]*:)[^\\s/@]+(?=@)', triggers: ['://'] },
-  { name: 'private-key', source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)', triggers: ['private key'] },
+  { name: 'bearer-token', source: `(?<KEEP>${anyCase('bearer')}\\s+)[A-Za-z0-9\\-._~+/]+=*`, triggers: [anyCase('bearer')] },
+  // Anchored on "://" rather than the scheme, so the scan jumps from colon to colon.
+  { name: 'url-password', source: '(?<KEEP>://[^\\s/:@]*:)[^\\s/@]+(?=@)', triggers: [':\\/\\/'] },
+  { name: 'private-key', source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)', triggers: ['PRIVATE KEY'] },
 ];
 
 export interface Redactor {
-  /** The text with every secret replaced, and how many were. */
-  redact(text: string): { text: string; redactions: number };
+  /** The text with every secret replaced; adds how many were to `tally` (no result object per line). */
+  redact(text: string, tally: { redactions: number }): string;
 }
 
 export function compileRedactor(options: { builtIn: boolean; patterns: string[]; replacement: string }): Redactor {
   const rules: RedactionRule[] = [...(options.builtIn ? BUILT_IN_RULES : []), ...options.patterns.map((source, i) => ({ name: `pattern-${i}`, source }))];
-  if (rules.length === 0) return { redact: (text) => ({ text, redactions: 0 }) };
+  if (rules.length === 0) return { redact: (text) => text };
   // Each rule's KEEP group gets its own name (a name may appear once per regex); user patterns are
   // wrapped so their own alternations stay inside them.
   const combined = new RegExp(rules.map((rule, i) => `(?:${rule.source.replace('(?<KEEP>', `(?<keep${i}>`)})`).join('|'), 'g');
   const keepNames = rules.map((_, i) => `keep${i}`);
-  const triggers = rules.every((r) => r.triggers) ? [...new Set(rules.flatMap((r) => r.triggers!))] : undefined;
+  // The pre-check: one scan for any trigger, far cheaper than the full expression (no `i` flag:
+  // case-folding every character doubles the scan).
+  const triggers = rules.every((r) => r.triggers) ? new RegExp(rules.flatMap((r) => r.triggers!).join('|')) : undefined;
   const replacement = options.replacement;
   return {
-    redact(text) {
-      if (triggers) {
-        const lower = text.toLowerCase();
-        if (!triggers.some((t) => lower.includes(t))) return { text, redactions: 0 };
-      }
-      let redactions = 0;
-      const out = text.replace(combined, (...args: unknown[]) => {
-        redactions += 1;
+    redact(text, tally) {
+      if (triggers && !triggers.test(text)) return text;
+      return text.replace(combined, (...args: unknown[]) => {
+        tally.redactions += 1;
         const groups = args[args.length - 1] as Record<string, string | undefined> | undefined;
         if (groups) for (const name of keepNames) if (groups[name] !== undefined) return groups[name] + replacement;
         return replacement;
       });
-      return { text: out, redactions };
     },
   };
 }

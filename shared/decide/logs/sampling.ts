@@ -25,4 +25,7 @@ export function samplingRate(rules: readonly SamplingRule[], service: string): n
 
 export const keptBySampling = (rate: number, uid: string): boolean => rate >= 1 || (rate > 0 && unitHash(uid) < rate);
 
-export const droppedByFilter = (filters: readonly RegExp[], line: string): boolean => filters.some((f) => f.test(line));
+export function droppedByFilter(filters: readonly RegExp[], line: string): boolean {
+  for (const filter of filters) if (filter.test(line)) return true;
+  return false;
+}

@@ -28,8 +28,9 @@ export interface TaskMetadata {
 }
 
 /**
- * A record ready to ship: its OpenTelemetry JSON (`json`, one NDJSON line without the newline) and
- * the few fields destinations route or key on, so no destination parses the JSON again.
+ * A record ready to ship: its OpenTelemetry JSON as one UTF-8 NDJSON line (`line`, newline
+ * included; a slice of a shared buffer, see line-arena.ts) and the few fields destinations route
+ * or key on, so no destination parses the JSON again.
  */
 export interface ShipRecord {
   /** log.record.uid: the CloudWatch Logs event id of the record's first line; stable across redelivery. */
@@ -38,5 +39,8 @@ export interface ShipRecord {
   /** service.name (the ECS service, else the task family, else the container). */
   service: string;
   source: RecordSource;
-  json: string;
+  line: Buffer;
 }
+
+/** The record's JSON text (without the newline). */
+export const recordJson = (record: ShipRecord): string => record.line.toString('utf8', 0, record.line.length - 1);

@@ -5,7 +5,7 @@
 import type { Destination } from '../../adapters/destinations/destination.js';
 import type { LogBackup } from '../../adapters/log-backup.js';
 import type { TaskMetadataReader } from '../../adapters/ecs-task-metadata.js';
-import { type BuildResult, buildRecords } from '../../decide/logs/build-records.js';
+import { type BuildResult, buildRecordSlices, emptyBuildStats } from '../../decide/logs/build-records.js';
 import type { ShipRules } from '../../decide/logs/ship-rules.js';
 import { parseAwslogsStream } from '../../decide/logs/stream-name.js';
 import type { RecordSource, TaskMetadata } from '../../decide/logs/types.js';
@@ -58,11 +58,23 @@ export async function shipLogEvent(raw: unknown, deps: ShipDependencies): Promis
   if (batch.control) return { id: batch.eventId, outcome: 'control-message', stats: EMPTY_STATS, destinations: [], backups: [] };
   const taskId = parseAwslogsStream(batch.logStream)?.taskId;
   const task = taskId && deps.taskMetadata ? await deps.taskMetadata.lookup(taskId, batch.logGroup, deps.now()) : undefined;
-  const built = buildRecords(batch.logEvents, sourceOf(batch, task), deps.rules);
-  if (built.records.length === 0 || deps.destinations.length === 0) {
-    return { id: batch.eventId, outcome: 'nothing-to-ship', stats: built.stats, destinations: [], backups: [] };
+  const stats = emptyBuildStats();
+  const results: DestinationResult[] = deps.destinations.map((d) => ({ destination: d.name, delivered: 0, bytes: 0, attempts: 0, failed: [] }));
+  let shipped = 0;
+  // One slice at a time, to every destination at once: a several-MB batch never sits in memory whole.
+  for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, task), deps.rules, stats)) {
+    if (deps.destinations.length === 0) break;
+    shipped += slice.length;
+    const sliceResults = await Promise.all(deps.destinations.map((destination) => deliverToDestination(slice, destination, deps.clock, deps.retry ?? DEFAULT_RETRY)));
+    sliceResults.forEach((r, i) => {
+      const total = results[i]!;
+      total.delivered += r.delivered;
+      total.bytes += r.bytes;
+      total.attempts += r.attempts;
+      for (const failure of r.failed) total.failed.push(failure);
+    });
   }
-  const results = await Promise.all(deps.destinations.map((destination) => deliverToDestination(built.records, destination, deps.clock, deps.retry ?? DEFAULT_RETRY)));
+  if (shipped === 0) return { id: batch.eventId, outcome: 'nothing-to-ship', stats, destinations: [], backups: [] };
   const backups: ShipOutcome['backups'] = [];
   for (const result of results) {
     if (result.failed.length === 0) continue;
@@ -73,7 +85,7 @@ export async function shipLogEvent(raw: unknown, deps: ShipDependencies): Promis
   return {
     id: batch.eventId,
     outcome: 'shipped',
-    stats: built.stats,
+    stats,
     destinations: results.map(({ failed, ...rest }) => ({ ...rest, failed: failed.length })),
     backups,
   };

@@ -109,9 +109,21 @@ function notifyEvents({ resolveVariable }) {
   ]);
 }
 
+/**
+ * The ship function's CloudWatch Logs subscriptions: one per ship.logGroups entry, and none unless
+ * destinations are configured, so a stack that ships no logs subscribes to nothing.
+ */
+function shipEvents() {
+  const { ship } = config();
+  if (Object.keys(ship.destinations).length === 0) return [];
+  return ship.logGroups.map((logGroup) => ({ cloudwatchLog: { logGroup, ...(ship.filterPattern ? { filter: ship.filterPattern } : {}) } }));
+}
+
 module.exports = {
   autopilot: () => config(),
   notifyEvents,
   taskStoppedPattern: () => loadTs('../shared/config/event-patterns.ts').taskStoppedPattern(config()),
   notifyPolicy: () => functionPolicy('notify', loadTs('../functions/notify/permissions.ts').notifyGrants(config())),
+  shipEvents,
+  shipPolicy: () => functionPolicy('ship', loadTs('../functions/ship/permissions.ts').shipGrants(config())),
 };

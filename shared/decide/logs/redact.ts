@@ -5,6 +5,7 @@
 // Built-in rules (each replaces the secret, keeping the words that name it):
 //   aws-access-key-id      AKIA/ASIA/... followed by 16 upper-case letters or digits
 //   aws-secret-access-key  the value after aws_secret_access_key / SecretAccessKey / secret_key = or :
+//                          (quotes around the name may be JSON-escaped: the line may be a JSON string)
 //   bearer-token           the token after "Bearer "
 //   url-password           the password of scheme://user:password@host
 //   private-key            a PEM private key, BEGIN to END (or to the end of the record when cut)
@@ -27,7 +28,7 @@ export const BUILT_IN_RULES: readonly RedactionRule[] = [
   { name: 'aws-access-key-id', source: '(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}', triggers: ['A3T|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA'] },
   {
     name: 'aws-secret-access-key',
-    source: `(?<KEEP>${anyCase('secret')}[_.-]?(?:${anyCase('access')}[_.-]?)?${anyCase('key')}["']?\\s*(?:[:=]|=>)\\s*["']?)[A-Za-z0-9/+=]{16,}`,
+    source: `(?<KEEP>${anyCase('secret')}[_.-]?(?:${anyCase('access')}[_.-]?)?${anyCase('key')}(?:\\\\?["'])?\\s*(?:[:=]|=>)\\s*(?:\\\\?["'])?)[A-Za-z0-9/+=]{16,}`,
     triggers: [anyCase('secret')],
   },
   { name: 'bearer-token', source: `(?<KEEP>${anyCase('bearer')}\\s+)[A-Za-z0-9\\-._~+/]+=*`, triggers: [anyCase('bearer')] },

@@ -15,7 +15,7 @@ import { shipDependencies } from '../../functions/ship/wiring.js';
 import { countCalls } from '../support/count-calls.js';
 import { type EmulatedTask, runServiceTask } from '../support/ecs-task.js';
 import { uniqueName } from '../support/lambda.js';
-import { burst, SECRETS } from '../fixtures/logs/ecs-lines.js';
+import { burstPayload, SECRETS } from '../fixtures/logs/ecs-lines.js';
 import { makeSubscriptionEvent } from '../fixtures/logs/make-subscription-event.js';
 
 let endpoint: string;
@@ -39,18 +39,7 @@ async function objectsUnder(bucket: string, prefix = ''): Promise<Array<{ key: s
 
 const linesOf = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record_);
 
-function subscriptionEvent(from: number, count: number) {
-  const messages = Array.from({ length: count }, (_, n) => burst(from + n)).flat();
-  const t0 = Date.now() - 60_000;
-  return makeSubscriptionEvent({
-    messageType: 'DATA_MESSAGE',
-    owner: '123456789012',
-    logGroup,
-    logStream: `ecs/api/${task.taskId}`,
-    subscriptionFilters: ['ecs-autopilot-test-ship'],
-    logEvents: messages.map((message, i) => ({ id: `${from}${String(i).padStart(10, '0')}`, timestamp: t0 + i, message })),
-  });
-}
+const subscriptionEvent = (from: number, count: number) => makeSubscriptionEvent(burstPayload({ from, bursts: count, logGroup, logStream: `ecs/api/${task.taskId}` }));
 
 beforeAll(async () => {
   endpoint = inject('awsEndpoint');

@@ -17,7 +17,7 @@ import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
 import { decodeLogBatch, shipLogEvent, sourceOf } from '../../shared/execute/ship/ship-batch.js';
 import { shipDependencies } from '../../functions/ship/wiring.js';
 import { uniqueName } from '../support/lambda.js';
-import { burst } from '../fixtures/logs/ecs-lines.js';
+import { burstPayload } from '../fixtures/logs/ecs-lines.js';
 import { makeSubscriptionEvent } from '../fixtures/logs/make-subscription-event.js';
 
 interface Receiver {
@@ -102,18 +102,7 @@ const name = uniqueName('ship-http');
 const backupBucket = `${name}-backup`.toLowerCase();
 const secretName = `${name}/search`;
 
-function subscriptionEvent(from: number, bursts: number) {
-  const messages = Array.from({ length: bursts }, (_, n) => burst(from + n)).flat();
-  const t0 = Date.now() - 60_000;
-  return makeSubscriptionEvent({
-    messageType: 'DATA_MESSAGE',
-    owner: '123456789012',
-    logGroup: `/ecs/${name}`,
-    logStream: 'ecs/api/c0ffee00d15ea5e0b16b00b5deadbeef',
-    subscriptionFilters: ['ecs-autopilot-test-ship'],
-    logEvents: messages.map((message, i) => ({ id: `${from}${String(i).padStart(10, '0')}`, timestamp: t0 + i, message })),
-  });
-}
+const subscriptionEvent = (from: number, bursts: number) => makeSubscriptionEvent(burstPayload({ from, bursts, logGroup: `/ecs/${name}`, logStream: 'ecs/api/c0ffee00d15ea5e0b16b00b5deadbeef' }));
 
 function deps(http: Record<string, unknown>, retry = { baseMs: 10, capMs: 200, maxAttempts: 12, reserveMs: 1_000 }) {
   const config = validateConfig({ ship: { destinations: { search: { http } }, backup: { bucket: backupBucket }, taskMetadata: false } }, 'test');

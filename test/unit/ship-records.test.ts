@@ -144,3 +144,12 @@ describe('records', () => {
     for (const record of records) expect(JSON.parse(recordJson(record)).attributes['aws.ecs.task.id']).toBe('c0ffee00d15ea5e0b16b00b5deadbeef');
   });
 });
+
+describe('multiline after a JSON line', () => {
+  it('keeps a JSON record whole: a raw trace after it is a record of its own', () => {
+    expect(messages(['{"level":"error","msg":"boom"}', 'java.lang.IllegalStateException: x', '\tat a.B.c(B.java:1)'])).toEqual([
+      '{"level":"error","msg":"boom"}',
+      'java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)',
+    ]);
+  });
+});

@@ -9,7 +9,8 @@
 //   - Python: the exception line that ends a traceback (the first unindented line after a frame),
 //     and the chaining lines between two tracebacks;
 //   - a PEM private key printed line by line, up to its END line (so redaction sees it whole).
-// A JSON line always starts a record. With startPatterns configured, a line that matches none of
+// A JSON line always starts a record and takes no continuation (a JSON logger writes whole
+// records; a raw trace after it is its own record, and the JSON stays parseable). With startPatterns configured, a line that matches none of
 // them continues the record before it (for logs whose every record starts with a timestamp).
 //
 // Across batches: CloudWatch Logs batches are cut by time and size, not by record, so a trace may
@@ -60,6 +61,7 @@ const isIndented = (line: string) => {
 
 function continuesBuiltIn(open: OpenRecord, line: string): boolean {
   if (open.pemOpen) return true;
+  if (open.message.charCodeAt(0) === 123 /* { */) return false;
   if (line.length === 0) return open.python;
   const c = line.charCodeAt(0);
   if (c === 123 /* { */) return false;

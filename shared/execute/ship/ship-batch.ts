@@ -57,7 +57,8 @@ export async function shipLogEvent(raw: unknown, deps: ShipDependencies): Promis
   const batch = decodeLogBatch(raw);
   if (batch.control) return { id: batch.eventId, outcome: 'control-message', stats: EMPTY_STATS, destinations: [], backups: [] };
   const taskId = parseAwslogsStream(batch.logStream)?.taskId;
-  const task = taskId && deps.taskMetadata ? await deps.taskMetadata.lookup(taskId, batch.logGroup, deps.now()) : undefined;
+  // Nowhere to ship: no reason to ask ECS about the task.
+  const task = taskId && deps.taskMetadata && deps.destinations.length > 0 ? await deps.taskMetadata.lookup(taskId, batch.logGroup, deps.now()) : undefined;
   const stats = emptyBuildStats();
   const results: DestinationResult[] = deps.destinations.map((d) => ({ destination: d.name, delivered: 0, bytes: 0, attempts: 0, failed: [] }));
   let shipped = 0;

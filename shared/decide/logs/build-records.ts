@@ -2,7 +2,7 @@
 //   join lines into records (multiline) -> drop filters -> sampling -> redact -> JSON fields,
 //   level -> OpenTelemetry record with the ECS and CloudWatch Logs attributes.
 // No I/O: task metadata, when known, comes in with the source; the CLI runs this same code offline.
-import { parseJsonLine } from './json-line.js';
+import { membersWithout, parseJsonLine } from './json-line.js';
 import { severityOfFields, severityOfText } from './level.js';
 import { LineArena } from './line-arena.js';
 import { joinMultiline } from './multiline.js';
@@ -99,9 +99,7 @@ export function* buildRecordSlices(events: readonly LogEvent[], source: RecordSo
     let fieldsJson = '';
     if (parsed) {
       // Fields named like the shared attributes would make duplicate keys: the source's win.
-      const members = reserved.some((key) => key in parsed.fields)
-        ? JSON.stringify(Object.fromEntries(Object.entries(parsed.fields).filter(([k]) => !reserved.includes(k)))).slice(1, -1)
-        : parsed.fieldsJson;
+      const members = reserved.some((key) => key in parsed.fields) ? membersWithout(parsed.fields, parsed.bodyKey ? [...reserved, parsed.bodyKey] : reserved) : parsed.fieldsJson;
       if (members.length > 0) fieldsJson = `,${members}`;
     }
     const timeMs = record.first.timestamp;

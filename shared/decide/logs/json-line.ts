@@ -6,7 +6,10 @@ export interface ParsedJsonLine {
   body: string;
   /** The body as a JSON string literal, when it was computed on the way. */
   bodyJson?: string;
+  /** Every field of the line, the body's own included (no copy without it: that costs a whole object per line). */
   fields: Record<string, unknown>;
+  /** The field the body came from, left out of fieldsJson. */
+  bodyKey?: string;
   /** The fields as JSON members without braces ("a":1,"b":2), cut from the line itself when that is safe. */
   fieldsJson: string;
 }
@@ -37,10 +40,15 @@ export function parseJsonLine(line: string): ParsedJsonLine | undefined {
     const body = fields[key];
     if (typeof body !== 'string') continue;
     const bodyJson = JSON.stringify(body);
-    const { [key]: _, ...rest } = fields;
-    return { body, bodyJson, fields: rest, fieldsJson: (compact ? withoutMember(inner, `${JSON.stringify(key)}:${bodyJson}`) : undefined) ?? JSON.stringify(rest).slice(1, -1) };
+    const fieldsJson = (compact ? withoutMember(inner, `${JSON.stringify(key)}:${bodyJson}`) : undefined) ?? membersWithout(fields, [key]);
+    return { body, bodyJson, fields, bodyKey: key, fieldsJson };
   }
   return { body: line, fields, fieldsJson: compact ? inner.trim() : JSON.stringify(fields).slice(1, -1) };
+}
+
+/** The fields as JSON members, without the named ones. */
+export function membersWithout(fields: Record<string, unknown>, keys: readonly string[]): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(fields).filter(([k]) => !keys.includes(k)))).slice(1, -1);
 }
 
 /**

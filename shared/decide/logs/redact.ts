@@ -9,6 +9,8 @@
 //   bearer-token           the token after "Bearer "
 //   url-password           the password of scheme://user:password@host
 //   private-key            a PEM private key, BEGIN to END (or to the end of the record when cut)
+// A value stops at base64 padding, so a key followed by "=" and the next secret leaves that secret's
+// context word in place.
 // Known limit: a rule that needs a context word (secret key, bearer) cannot see it when the
 // previous match swallowed it ("Bearer aws_secret_access_key=..." loses the second context); the
 // bearer rule then still redacts the token itself.
@@ -28,7 +30,7 @@ export const BUILT_IN_RULES: readonly RedactionRule[] = [
   { name: 'aws-access-key-id', source: '(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}', triggers: ['A3T|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA'] },
   {
     name: 'aws-secret-access-key',
-    source: `(?<KEEP>${anyCase('secret')}[_.-]?(?:${anyCase('access')}[_.-]?)?${anyCase('key')}(?:\\\\?["'])?\\s*(?:[:=]|=>)\\s*(?:\\\\?["'])?)[A-Za-z0-9/+=]{16,}`,
+    source: `(?<KEEP>${anyCase('secret')}[_.-]?(?:${anyCase('access')}[_.-]?)?${anyCase('key')}(?:\\\\?["'])?\\s*(?:[:=]|=>)\\s*(?:\\\\?["'])?)[A-Za-z0-9/+]{16,}={0,2}`,
     triggers: [anyCase('secret')],
   },
   { name: 'bearer-token', source: `(?<KEEP>${anyCase('bearer')}\\s+)[A-Za-z0-9\\-._~+/]+=*`, triggers: [anyCase('bearer')] },

@@ -52,7 +52,11 @@ function resourceArn(resource) {
       // ARN must name streams: a log-group ARN alone does not match. Groups come from task
       // definitions at run time, hence every group; the region is the stack's, the only one read.
       return sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*:log-stream:*');
+    case 'ecs-tasks':
+      return sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*');
     default: {
+      if (resource.startsWith('firehose-stream:')) return sub(`arn:\${AWS::Partition}:firehose:\${AWS::Region}:\${AWS::AccountId}:deliverystream/${resource.slice('firehose-stream:'.length)}`);
+      if (resource.startsWith('s3-objects:')) return sub(`arn:\${AWS::Partition}:s3:::${resource.slice('s3-objects:'.length)}*`);
       if (resource.startsWith('sns-topic:')) return resource.slice('sns-topic:'.length);
       if (resource.startsWith('sqs-queue:')) return queueArn(resource.slice('sqs-queue:'.length));
       const arn = secretArn(resource);
@@ -223,6 +227,16 @@ function scaleFunction({ resolveVariable }) {
   }));
 }
 
+/**
+ * The ship function's CloudWatch Logs subscriptions: one per ship.logGroups entry, and none unless
+ * destinations are configured, so a stack that ships no logs subscribes to nothing.
+ */
+function shipEvents() {
+  const { ship } = config();
+  if (Object.keys(ship.destinations).length === 0) return [];
+  return ship.logGroups.map((logGroup) => ({ cloudwatchLog: { logGroup, ...(ship.filterPattern ? { filter: ship.filterPattern } : {}) } }));
+}
+
 module.exports = {
   scaleFunction,
   scalePolicy: () => functionPolicy('scale', loadTs('../functions/scale/permissions.ts').scaleGrants(config())),
@@ -239,4 +253,6 @@ module.exports = {
   shipperFailuresQuery: (options) => stageOf(options).then((stage) => require('./operability.cjs').insightsQuery('shipperFailures', 'SUM', stage)),
   killSwitchEngagedQuery: (options) => stageOf(options).then((stage) => require('./operability.cjs').insightsQuery('killSwitchEngaged', 'MAX', stage)),
   killSwitchAlarmPeriods: () => config().operability.killSwitchAlarmMinutes / 5,
+  shipEvents,
+  shipPolicy: () => functionPolicy('ship', loadTs('../functions/ship/permissions.ts').shipGrants(config())),
 };

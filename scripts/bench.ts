@@ -12,6 +12,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { validateConfig } from '../shared/config/validate.js';
 import { decide } from '../shared/decide/decide.js';
 import { parseEvent, type Signal } from '../shared/intake/index.js';
+import { benchShipper, shipperLines } from './bench/shipper.js';
 
 const SIZE_TARGET_KB = 900;
 const RATIO_TARGET = 2.5;
@@ -208,10 +209,11 @@ async function main(): Promise<number> {
   }
 
   const tp = throughput();
-  const pass = functions.every((f) => f.sizePass && f.importPass);
+  const shipper = benchShipper(runs);
+  const pass = functions.every((f) => f.sizePass && f.importPass) && shipper.pass;
 
   if (json) {
-    console.log(JSON.stringify({ node, runs, targets: { bundleKB: SIZE_TARGET_KB, importRatio: RATIO_TARGET }, functions, throughput: { ...tp, node: process.version }, pass }));
+    console.log(JSON.stringify({ node, runs, targets: { bundleKB: SIZE_TARGET_KB, importRatio: RATIO_TARGET }, functions, throughput: { ...tp, node: process.version }, shipper, pass }));
   } else {
     const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
     const rows: string[][] = [['function', 'measure', 'value', 'target', 'result']];
@@ -229,6 +231,8 @@ async function main(): Promise<number> {
     console.log(`throughput: ${tp.signals} fixture signals, in-process on ${process.version}\n`);
     for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
     for (const f of functions) if (f.importError) console.log(`\n${f.name}: ${f.importError}`);
+    console.log(`\nlog shipper: real-shaped ECS batches, CPU time, median; floor = base64 + gunzip + JSON.parse of the envelope`);
+    for (const line of shipperLines(shipper)) console.log(line);
     console.log(`\nbench: ${verdict(pass)}`);
   }
   return pass ? 0 : 1;

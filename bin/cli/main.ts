@@ -9,6 +9,7 @@ import { ConfigError, validateConfig } from '../../shared/config/validate.js';
 import { parseArgs, UsageError } from './args.js';
 import { replay } from './replay.js';
 import { runAudit, runUndo } from './audit.js';
+import { shipOffline } from './ship.js';
 import { runSilence } from './silence.js';
 import { runExplain } from './explain.js';
 import { runStatus } from './status.js';
@@ -20,6 +21,10 @@ const USAGE = `usage: ecs-autopilot <command>
       Run recorded events (JSON object, JSON array or NDJSON) through the pipeline and print
       one JSON line per event: id, detailType, outcome (acted|ignored|error), actions, error.
       --offline makes no AWS call; actions are planned, never executed. Exit 1 if any event errored.
+  ship --offline [--config FILE] FILE...
+      Run CloudWatch Logs subscription events ({"awslogs":{"data":...}}: one per file, a JSON array
+      or NDJSON) through the log shipper's pipeline and print the records it would ship as NDJSON.
+      Exit 1 with the reason on a payload that does not decode.
   silence add --match label=value[,label=value] --for 2h [--comment TEXT] [--by NAME]
   silence list
   silence remove ID
@@ -64,6 +69,15 @@ async function runReplay(argv: string[]): Promise<number> {
   return errors > 0 ? 1 : 0;
 }
 
+function runShip(argv: string[]): number {
+  const args = parseArgs(argv, ['config']);
+  if (!args.flags.has('offline')) throw new UsageError('ship runs only with --offline here: the deployed function ships for real');
+  if (args.positional.length === 0) throw new UsageError('ship needs at least one event file');
+  const explicit = args.flags.get('config');
+  const config = typeof explicit === 'string' ? loadConfigFile(resolve(explicit)) : tryDefaultConfig();
+  return shipOffline(args.positional, config, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
+}
+
 function tryDefaultConfig(): AutopilotConfig {
   try {
     return loadConfigFile(configFile(undefined));
@@ -93,6 +107,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runReplay(rest);
       case 'validate':
         return runValidate(rest);
+      case 'ship':
+        return runShip(rest);
       case 'silence':
         return await runSilence(rest);
       case 'audit':

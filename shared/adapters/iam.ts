@@ -17,6 +17,9 @@
  * `pass-role-to-ecs-tasks` is iam:PassRole conditioned on iam:PassedToService ecs-tasks.amazonaws.com.
  * `sqs-queue:<url or name>` is one queue a scaling policy reads; `scalable-targets` the account's
  * Application Auto Scaling scalable targets (always with a tag condition).
+ * `ecs-tasks` is every task of the account in the stack's region (the shipper describes the task a log
+ * stream names). `firehose-stream:<name>` and `s3-objects:<bucket>/<prefix>` are the log destinations
+ * and the backup location the configuration names.
  */
 export type GrantResource =
   | 'state-table'
@@ -36,6 +39,9 @@ export type GrantResource =
   | 'pass-role-to-ecs-tasks'
   | 'scalable-targets'
   | `sqs-queue:${string}`
+  | 'ecs-tasks'
+  | `firehose-stream:${string}`
+  | `s3-objects:${string}`
   | `sns-topic:${string}`
   | `ssm-parameter:${string}`
   | `secret:${string}`;

@@ -9,6 +9,7 @@ import { ROUTE_LABELS, type RouteNode } from '../decide/route.js';
 import { OPERABILITY_DEFAULTS, operabilitySchema } from './schema-operability.js';
 import { duration } from './schema-duration.js';
 import { scaleSchema } from './schema-scale.js';
+import { shipSchema } from './schema-ship.js';
 
 const about = (description: string) => z.describe(description);
 
@@ -172,6 +173,7 @@ export const configSchema = z
     remediate: z.prefault(remediateSchema, {}),
     operability: z._default(operabilitySchema, OPERABILITY_DEFAULTS),
     scale: z.optional(scaleSchema),
+    ship: z.prefault(shipSchema, {}),
   })
   .check(about('ecs-autopilot configuration (autopilot.yml).'));
 

@@ -17,8 +17,23 @@ const payloadSchema = z.object({
   logStream: z._default(z.string(), ''),
   subscriptionFilters: z._default(z.array(z.string()), []),
   // CONTROL_MESSAGE batches carry one log event whose id is "" (and no group or stream).
-  logEvents: z._default(z.array(z.object({ id: z.string(), timestamp: z.number().check(z.gte(0), z.lte(MAX_DATE_MS)), message: z.string() })), []),
+  // Checked by logEventProblem below: a batch holds up to tens of thousands of events, and a
+  // per-event schema walk would cost as much as decompressing them (npm run bench).
+  logEvents: z._default(z.array(z.unknown()), []),
 });
+
+const logEventSchema = z.object({ id: z.string(), timestamp: z.number().check(z.gte(0), z.lte(MAX_DATE_MS)), message: z.string() });
+
+/** The same checks as logEventSchema, inline; the schema runs only on an event that fails them, to name the field. */
+function checkLogEvents(events: unknown[]): LogBatch['logEvents'] {
+  for (let i = 0; i < events.length; i += 1) {
+    const e = events[i] as { id?: unknown; timestamp?: unknown; message?: unknown } | null;
+    const ok = typeof e === 'object' && e !== null && typeof e.id === 'string' && typeof e.message === 'string' &&
+      typeof e.timestamp === 'number' && e.timestamp >= 0 && e.timestamp <= MAX_DATE_MS;
+    if (!ok) parseOrThrow(logEventSchema, e, '', DETAIL_TYPE, `awslogs.data.logEvents[${i}]`);
+  }
+  return events as LogBatch['logEvents'];
+}
 
 export function isLogsSubscriptionEvent(raw: unknown): raw is { awslogs: { data: unknown } } {
   return typeof raw === 'object' && raw !== null && 'awslogs' in raw;
@@ -43,7 +58,8 @@ function decode(data: unknown): unknown {
 
 export function parseLogsSubscription(raw: { awslogs: { data: unknown } }): LogBatch {
   const payload = parseOrThrow(payloadSchema, decode(raw.awslogs?.data), '', DETAIL_TYPE, 'awslogs.data');
-  const first = payload.logEvents[0];
+  const logEvents = checkLogEvents(payload.logEvents);
+  const first = logEvents[0];
   return {
     kind: 'log-batch',
     // A batch has no id of its own; its first log event's id is unique and stable across redelivery.
@@ -58,6 +74,6 @@ export function parseLogsSubscription(raw: { awslogs: { data: unknown } }): LogB
     logStream: payload.logStream,
     subscriptionFilters: payload.subscriptionFilters,
     control: payload.messageType === 'CONTROL_MESSAGE',
-    logEvents: payload.logEvents,
+    logEvents,
   };
 }

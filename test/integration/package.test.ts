@@ -342,3 +342,51 @@ describe('packaging with scaled services', () => {
     expect(on('cloudwatch:GetMetricData').map((st) => st.Resource)).toEqual(['*']);
   });
 });
+
+describe('packaging with log shipping', () => {
+  it('subscribes the ship function to each configured log group and grants exactly its destinations, backup and secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopilot-config-'));
+    const file = join(dir, 'autopilot.yml');
+    writeFileSync(
+      file,
+      [
+        'ship:',
+        '  logGroups: [/ecs/orders-api, /ecs/billing]',
+        '  destinations:',
+        '    stream: { firehose: { deliveryStream: ecs-logs } }',
+        '    archive: { s3: { bucket: my-log-archive, prefix: logs/ } }',
+        '    search: { http: { url: "https://search.example.com/_bulk", format: opensearch-bulk, auth: { type: basic, secret: "secretsmanager:search/creds" } } }',
+        '  backup: { bucket: my-log-backup }',
+      ].join('\n'),
+    );
+    const { template, dir: out } = await slsPackage({ AUTOPILOT_CONFIG: file });
+    const lint = await cfnLint(join(out, 'cloudformation-template-update-stack.json'));
+    expect(lint.output).toBe('');
+    const filters = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Logs::SubscriptionFilter');
+    expect(filters.map((f) => f.Properties.LogGroupName).sort()).toEqual(['/ecs/billing', '/ecs/orders-api']);
+    const role = template.Resources.ShipRole!;
+    const statements = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>)[0]!.PolicyDocument.Statement;
+    const on = (action: string) => statements.filter((st) => [st.Action].flat().includes(action)).map((st) => JSON.stringify(st.Resource));
+    expect(on('firehose:PutRecordBatch')).toEqual([JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/ecs-logs' })]);
+    expect(on('s3:PutObject').sort()).toEqual([JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::my-log-archive/logs/*' }), JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::my-log-backup/ecs-autopilot-backup/*' })].sort());
+    expect(on('secretsmanager:GetSecretValue')).toEqual([JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:search/creds-*' })]);
+    expect(on('ecs:DescribeTasks')).toEqual([JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*' })]);
+  }, 120_000);
+
+  it('subscribes nothing and grants the ship function nothing beyond its own logs without destinations', () => {
+    expect(resourcesOfType('AWS::Logs::SubscriptionFilter')).toEqual([]);
+    const statements = (packaged.template.Resources.ShipRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>)[0]!.PolicyDocument.Statement;
+    expect(statements.flatMap((st) => [st.Action].flat()).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage']);
+  });
+});
+
+describe('packaging several functions', () => {
+  it('zips each function with its own code-split chunks only', () => {
+    for (const name of ['notify', 'remediate', 'ship']) {
+      const listing = execFileSync('unzip', ['-l', join(packaged.dir, `${name}.zip`)], { encoding: 'utf8' });
+      const code = [...listing.matchAll(/^\s*\d+\s+\S+\s+\S+\s+(\S+\.mjs)$/gm)].map((m) => m[1]!);
+      expect(code).toContain(`functions/${name}/handler.mjs`);
+      expect(code.filter((f) => !f.startsWith(`functions/${name}/`)), listing).toEqual([]);
+    }
+  });
+});

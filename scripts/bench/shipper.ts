@@ -1,0 +1,217 @@
+// The log shipper's throughput against the floor, in one run, on the same batches:
+//   floor    base64 decode + synchronous gunzip + JSON.parse of the envelope, nothing else;
+//   shipper  decode (with validation) + multiline + JSON fields + level + enrichment + redaction
+//            + filters, and the output built in Firehose-sized chunks (NDJSON bodies).
+// Two batches of real-shaped ECS lines (test/fixtures/logs/ecs-lines.ts): ~1 MB decompressed, and
+// the largest batch whose Lambda event fits in 1 MB (async invocation payload limit).
+// Output compression (gzip of those chunks) is measured on its own line, and peak memory in a
+// fresh process (scripts/bench/shipper-memory.ts).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { FIREHOSE_LIMITS } from '../../shared/adapters/destinations/firehose.js';
+import { ndjson } from '../../shared/adapters/destinations/destination.js';
+import { validateConfig } from '../../shared/config/validate.js';
+import { buildRecordSlices, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
+import { compileShipRules, type ShipRules } from '../../shared/decide/logs/ship-rules.js';
+import type { ShipRecord, TaskMetadata } from '../../shared/decide/logs/types.js';
+import { chunkRecords } from '../../shared/execute/ship/chunk.js';
+import { decodeLogBatch, sourceOf } from '../../shared/execute/ship/ship-batch.js';
+import { ecsPayload } from '../../test/fixtures/logs/ecs-lines.js';
+import { makeSubscriptionEvent, type SubscriptionEvent } from '../../test/fixtures/logs/make-subscription-event.js';
+
+export const SHIPPER_TARGETS = { small: 0.45, largest: 0.3, memoryFactor: 3 };
+/** Lambda's asynchronous invocation payload limit. */
+const MAX_EVENT_BYTES = 1024 * 1024;
+
+export interface BatchResult {
+  label: string;
+  decompressedBytes: number;
+  eventBytes: number;
+  events: number;
+  floorMBps: number;
+  floorEventsPerSecond: number;
+  shipperMBps: number;
+  shipperEventsPerSecond: number;
+  ratio: number;
+  target: number;
+  pass: boolean;
+}
+
+export interface ShipperBench {
+  batches: BatchResult[];
+  compression: { inputBytes: number; outputBytes: number; MBps: number };
+  memory: { peakBytes: number; rssPeakBytes: number; batchBytes: number; factor: number; pass: boolean } | { error: string };
+  pass: boolean;
+}
+
+export function floor(event: SubscriptionEvent): number {
+  const payload = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64'), { chunkSize: 1 << 20 }).toString('utf8')) as { logEvents: unknown[] };
+  return payload.logEvents.length;
+}
+
+/** What a warm task-metadata cache holds for the batch's task (ecs:DescribeTasks once per task). */
+const BENCH_TASK: TaskMetadata = {
+  taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/c0ffee00d15ea5e0b16b00b5deadbeef',
+  clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod',
+  family: 'orders-api',
+  revision: '42',
+  serviceName: 'orders-api',
+};
+
+/**
+ * What the Lambda does before the network: the enriched records, slice by slice, each cut into
+ * Firehose-sized chunks (what one PutRecordBatch sends). `onChunk` stands for the delivery.
+ */
+export function ship(event: unknown, rules: ShipRules, onChunk: (chunk: ShipRecord[]) => void = () => {}, probe: () => void = () => {}): number {
+  const batch = decodeLogBatch(event);
+  probe();
+  let records = 0;
+  for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, BENCH_TASK), rules, emptyBuildStats())) {
+    for (const chunk of chunkRecords(slice, FIREHOSE_LIMITS).chunks) {
+      records += chunk.length;
+      onChunk(chunk);
+    }
+    probe();
+  }
+  return records;
+}
+
+export const benchRules = (): ShipRules => compileShipRules(validateConfig({ ship: { drop: ['ELB-HealthChecker'] } }, 'bench').ship);
+
+function decompressedSize(event: SubscriptionEvent): number {
+  return gunzipSync(Buffer.from(event.awslogs.data, 'base64')).length;
+}
+
+/** The largest batch of these lines whose event stays within the async payload limit. */
+function largestEvent(): SubscriptionEvent {
+  let low = 1_000_000;
+  let high = 64_000_000;
+  let best = makeSubscriptionEvent(ecsPayload(low));
+  while (high - low > 100_000) {
+    const mid = Math.floor((low + high) / 2);
+    const event = makeSubscriptionEvent(ecsPayload(mid));
+    if (JSON.stringify(event).length <= MAX_EVENT_BYTES) {
+      best = event;
+      low = mid;
+    } else high = mid;
+  }
+  return best;
+}
+
+// CPU time of the process (user + system, GC threads included), not wall time: on a shared CI
+// machine wall time measures the neighbours as much as the code.
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+function medianMs(run: () => unknown, runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = cpuMs();
+    run();
+    times.push(cpuMs() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1]!;
+}
+
+function measure(label: string, event: SubscriptionEvent, target: number, runs: number, rules: ShipRules): BatchResult {
+  const decompressedBytes = decompressedSize(event);
+  const events = floor(event);
+  // Warm both paths up, then interleave them so machine noise hits both alike.
+  for (let i = 0; i < 3; i += 1) {
+    floor(event);
+    ship(event, rules);
+  }
+  const floorTimes: number[] = [];
+  const shipTimes: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    floorTimes.push(medianMs(() => floor(event), 1));
+    shipTimes.push(medianMs(() => ship(event, rules), 1));
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const floorMs = med(floorTimes);
+  const shipMs = med(shipTimes);
+  const ratio = floorMs / shipMs;
+  return {
+    label,
+    decompressedBytes,
+    eventBytes: JSON.stringify(event).length,
+    events,
+    floorMBps: decompressedBytes / 1e6 / (floorMs / 1000),
+    floorEventsPerSecond: events / (floorMs / 1000),
+    shipperMBps: decompressedBytes / 1e6 / (shipMs / 1000),
+    shipperEventsPerSecond: events / (shipMs / 1000),
+    ratio,
+    target,
+    pass: ratio >= target,
+  };
+}
+
+function peakMemory(event: SubscriptionEvent, batchBytes: number): ShipperBench['memory'] {
+  const dir = mkdtempSync(join(tmpdir(), 'ecs-autopilot-shipper-'));
+  try {
+    const file = join(dir, 'event.json');
+    writeFileSync(file, JSON.stringify(event));
+    const script = fileURLToPath(new URL('./shipper-memory.ts', import.meta.url));
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, file], { encoding: 'utf8' });
+    if (child.status !== 0) return { error: `shipper-memory.ts failed: ${child.stderr.trim().split('\n').slice(-3).join(' ')}` };
+    const { peakBytes, rssPeakBytes } = JSON.parse(child.stdout) as { peakBytes: number; rssPeakBytes: number };
+    const factor = peakBytes / batchBytes;
+    return { peakBytes, rssPeakBytes, batchBytes, factor, pass: factor < SHIPPER_TARGETS.memoryFactor };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function benchShipper(runs: number): ShipperBench {
+  const rules = benchRules();
+  // ecsPayload counts message characters; ids, times and JSON quoting make the batch about 1.9x that.
+  const small = makeSubscriptionEvent(ecsPayload(525_000));
+  const largest = largestEvent();
+  const batches = [
+    measure('~1 MB batch', small, SHIPPER_TARGETS.small, Math.max(runs, 11), rules),
+    measure('largest 1 MB event', largest, SHIPPER_TARGETS.largest, Math.max(Math.ceil(runs / 2), 5), rules),
+  ];
+  const bodies: Buffer[] = [];
+  ship(largest, rules, (chunk) => bodies.push(ndjson(chunk)));
+  const inputBytes = bodies.reduce((sum, b) => sum + b.length, 0);
+  let outputBytes = 0;
+  const gzipMs = medianMs(() => {
+    outputBytes = bodies.reduce((sum, b) => sum + gzipSync(b).length, 0);
+  }, 3);
+  const memory = peakMemory(largest, batches[1]!.decompressedBytes);
+  return {
+    batches,
+    compression: { inputBytes, outputBytes, MBps: inputBytes / 1e6 / (gzipMs / 1000) },
+    memory,
+    pass: batches.every((b) => b.pass) && 'pass' in memory && memory.pass,
+  };
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+const rate = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export function shipperLines(result: ShipperBench): string[] {
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const lines = result.batches.map(
+    (b) =>
+      `shipper ${b.label} (${mb(b.decompressedBytes)} decompressed, ${rate(b.events)} events, event ${mb(b.eventBytes)}): ` +
+      `${b.shipperMBps.toFixed(1)} MB/s ${rate(b.shipperEventsPerSecond)} events/s vs floor ${b.floorMBps.toFixed(1)} MB/s ${rate(b.floorEventsPerSecond)} events/s, ` +
+      `target >= ${b.target.toFixed(2)} ${verdict(b.pass)}, ratio ${b.ratio.toFixed(2)}`,
+  );
+  const c = result.compression;
+  lines.push(`shipper output compression: gzip ${mb(c.inputBytes)} -> ${mb(c.outputBytes)} (${(c.inputBytes / c.outputBytes).toFixed(1)}x smaller) at ${c.MBps.toFixed(1)} MB/s`);
+  const m = result.memory;
+  lines.push(
+    'error' in m
+      ? `shipper peak memory: not measured (${m.error})`
+      : `shipper peak memory: ${mb(m.peakBytes)} live (heap + buffers after GC, at each stage) for a ${mb(m.batchBytes)} batch = ${m.factor.toFixed(2)}x (target < ${SHIPPER_TARGETS.memoryFactor}x) ${verdict(m.pass)}; process RSS high-water mark +${mb(m.rssPeakBytes)}`,
+  );
+  return lines;
+}

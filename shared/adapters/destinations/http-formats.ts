@@ -1,0 +1,70 @@
+// Request bodies of the HTTP destination's formats, and how each answers per record.
+//   opensearch-bulk  _bulk `create` actions with _id = log event id: a retried record that already
+//                    landed answers 409 (version conflict), which counts as delivered, so a partial
+//                    retry never indexes a line twice. Works for indices and data streams.
+//   loki             push API JSON; one stream per service/container/cluster label set; the line is
+//                    the record's JSON. Loki drops an entry identical in stream, timestamp and line,
+//                    so a retry does not duplicate either.
+//   ndjson           the records' JSON, one per line.
+import { recordJson, type ShipRecord } from '../../decide/logs/types.js';
+import { ndjson, type RecordFailure } from './destination.js';
+
+export type HttpFormat = 'opensearch-bulk' | 'loki' | 'ndjson';
+
+export const CONTENT_TYPE: Record<HttpFormat, string> = { 'opensearch-bulk': 'application/x-ndjson', loki: 'application/json', ndjson: 'application/x-ndjson' };
+
+export function bulkBody(index: string, records: readonly ShipRecord[]): Buffer {
+  const target = JSON.stringify(index);
+  const parts: Buffer[] = [];
+  for (const record of records) parts.push(Buffer.from(`{"create":{"_index":${target},"_id":${JSON.stringify(record.uid)}}}\n`), record.line);
+  return Buffer.concat(parts);
+}
+
+export function lokiLabels(record: ShipRecord): Record<string, string> {
+  const { source } = record;
+  const cluster = source.task?.clusterArn.split('/').pop();
+  return {
+    service_name: record.service,
+    ...(source.container ? { container: source.container } : {}),
+    ...(cluster ? { cluster } : {}),
+    log_group: source.logGroup,
+  };
+}
+
+export function lokiBody(records: readonly ShipRecord[]): Buffer {
+  const streams = new Map<string, { stream: Record<string, string>; values: Array<[string, string]> }>();
+  for (const record of records) {
+    const labels = lokiLabels(record);
+    const key = JSON.stringify(labels);
+    let stream = streams.get(key);
+    if (!stream) streams.set(key, (stream = { stream: labels, values: [] }));
+    stream.values.push([`${record.timeMs}000000`, recordJson(record)]);
+  }
+  return Buffer.from(JSON.stringify({ streams: [...streams.values()] }));
+}
+
+export function formatBody(format: HttpFormat, index: string, records: readonly ShipRecord[]): Buffer {
+  if (format === 'opensearch-bulk') return bulkBody(index, records);
+  if (format === 'loki') return lokiBody(records);
+  return ndjson(records);
+}
+
+interface BulkItem {
+  status?: number;
+  error?: { type?: string; reason?: string };
+}
+
+/** Per-item outcomes of a _bulk answer: 2xx and 409 (already there) are delivered. */
+export function bulkFailures(answer: unknown): RecordFailure[] {
+  const { errors, items } = (answer ?? {}) as { errors?: boolean; items?: Array<Record<string, BulkItem>> };
+  if (!errors || !Array.isArray(items)) return [];
+  const failures: RecordFailure[] = [];
+  items.forEach((item, index) => {
+    const result = Object.values(item ?? {})[0];
+    const status = result?.status ?? 0;
+    if ((status >= 200 && status < 300) || status === 409) return;
+    const reason = `_bulk item ${status}${result?.error?.type ? ` ${result.error.type}` : ''}${result?.error?.reason ? `: ${result.error.reason}` : ''}`;
+    failures.push({ index, reason, retryable: status === 429 || status >= 500 || status === 0 });
+  });
+  return failures;
+}

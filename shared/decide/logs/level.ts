@@ -1,0 +1,68 @@
+// Severity of a record, as OpenTelemetry numbers it (SeverityNumber 1-24, 0 = unspecified).
+// JSON fields win; otherwise the first level word near the start of a plain line; a stack trace
+// with no level word is an error.
+
+export interface Severity {
+  text: string;
+  number: number;
+}
+
+const BY_WORD: Record<string, Severity> = {
+  TRACE: { text: 'TRACE', number: 1 },
+  DEBUG: { text: 'DEBUG', number: 5 },
+  INFO: { text: 'INFO', number: 9 },
+  NOTICE: { text: 'INFO', number: 10 },
+  WARN: { text: 'WARN', number: 13 },
+  WARNING: { text: 'WARN', number: 13 },
+  ERROR: { text: 'ERROR', number: 17 },
+  ERR: { text: 'ERROR', number: 17 },
+  SEVERE: { text: 'ERROR', number: 17 },
+  FATAL: { text: 'FATAL', number: 21 },
+  CRITICAL: { text: 'FATAL', number: 21 },
+  CRIT: { text: 'FATAL', number: 21 },
+  PANIC: { text: 'FATAL', number: 21 },
+  EMERG: { text: 'FATAL', number: 24 },
+};
+
+export const UNSPECIFIED: Severity = { text: '', number: 0 };
+
+/** pino and bunyan log numeric levels. */
+const BY_NUMBER: Array<[number, string]> = [[60, 'FATAL'], [50, 'ERROR'], [40, 'WARN'], [30, 'INFO'], [20, 'DEBUG'], [10, 'TRACE']];
+
+export function severityOfValue(value: unknown): Severity | undefined {
+  if (typeof value === 'string') return BY_WORD[value.toUpperCase()];
+  if (typeof value === 'number') {
+    const found = BY_NUMBER.find(([n]) => value >= n);
+    return found ? BY_WORD[found[1]] : undefined;
+  }
+  return undefined;
+}
+
+const JSON_LEVEL_KEYS = ['level', 'severity', 'lvl', 'levelname', 'log.level', 'loglevel'];
+
+export function severityOfFields(fields: Record<string, unknown>): Severity | undefined {
+  for (const key of JSON_LEVEL_KEYS) {
+    if (key in fields) {
+      const found = severityOfValue(fields[key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+// Upper case words only, and only in the first 120 characters, where loggers put the level: "error"
+// in the middle of a sentence says nothing about the line's severity.
+const LEVEL_WORD = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|SEVERE|FATAL|CRIT(?:ICAL)?|PANIC|EMERG)\b/;
+const LOGFMT_LEVEL = /\blevel=["']?([A-Za-z]+)/;
+const TRACE_START = /^(?:Traceback \(most recent call last\)|(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Throwable)\b)/;
+
+export function severityOfText(text: string): Severity {
+  const head = text.length > 120 ? text.slice(0, 120) : text;
+  const logfmt = LOGFMT_LEVEL.exec(head);
+  const fromLogfmt = logfmt ? BY_WORD[logfmt[1]!.toUpperCase()] : undefined;
+  if (fromLogfmt) return fromLogfmt;
+  const word = LEVEL_WORD.exec(head);
+  if (word) return BY_WORD[word[1]!]!;
+  if (TRACE_START.test(head)) return BY_WORD.ERROR!;
+  return UNSPECIFIED;
+}

@@ -1,0 +1,69 @@
+// Redaction before anything leaves: one regular expression that is every rule at once, so a
+// record is scanned once however many rules there are, plus a cheap pre-check that skips the scan
+// for the (usual) record with none of the rules' trigger characters sequences.
+//
+// Built-in rules (each replaces the secret, keeping the words that name it):
+//   aws-access-key-id      AKIA/ASIA/... followed by 16 upper-case letters or digits
+//   aws-secret-access-key  the value after aws_secret_access_key / SecretAccessKey / secret_key = or :
+//                          (quotes around the name may be JSON-escaped: the line may be a JSON string)
+//   bearer-token           the token after "Bearer "
+//   url-password           the password of scheme://user:password@host
+//   private-key            a PEM private key, BEGIN to END (or to the end of the record when cut)
+// A value stops at base64 padding, so a key followed by "=" and the next secret leaves that secret's
+// context word in place.
+// Known limit: a rule that needs a context word (secret key, bearer) cannot see it when the
+// previous match swallowed it ("Bearer aws_secret_access_key=..." loses the second context); the
+// bearer rule then still redacts the token itself.
+
+export interface RedactionRule {
+  name: string;
+  /** Source of the regex; a named group `keep<N>` (numbered by the compiler) is kept verbatim. */
+  source: string;
+  /** Regex sources of which one occurs in any match (the pre-check); none = always scan. */
+  triggers?: string[];
+}
+
+/** Case-insensitive text without the `i` flag, which would also make [A-Z] match lower case in other rules. */
+const anyCase = (word: string) => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+
+export const BUILT_IN_RULES: readonly RedactionRule[] = [
+  { name: 'aws-access-key-id', source: '(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}', triggers: ['A3T|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA'] },
+  {
+    name: 'aws-secret-access-key',
+    source: `(?<KEEP>${anyCase('secret')}[_.-]?(?:${anyCase('access')}[_.-]?)?${anyCase('key')}(?:\\\\?["'])?\\s*(?:[:=]|=>)\\s*(?:\\\\?["'])?)[A-Za-z0-9/+]{16,}={0,2}`,
+    triggers: [anyCase('secret')],
+  },
+  { name: 'bearer-token', source: `(?<KEEP>${anyCase('bearer')}\\s+)[A-Za-z0-9\\-._~+/]+=*`, triggers: [anyCase('bearer')] },
+  // Anchored on "://" rather than the scheme, so the scan jumps from colon to colon.
+  { name: 'url-password', source: '(?<KEEP>://[^\\s/:@]*:)[^\\s/@]+(?=@)', triggers: [':\\/\\/'] },
+  { name: 'private-key', source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)', triggers: ['PRIVATE KEY'] },
+];
+
+export interface Redactor {
+  /** The text with every secret replaced; adds how many were to `tally` (no result object per line). */
+  redact(text: string, tally: { redactions: number }): string;
+}
+
+export function compileRedactor(options: { builtIn: boolean; patterns: string[]; replacement: string }): Redactor {
+  const rules: RedactionRule[] = [...(options.builtIn ? BUILT_IN_RULES : []), ...options.patterns.map((source, i) => ({ name: `pattern-${i}`, source }))];
+  if (rules.length === 0) return { redact: (text) => text };
+  // Each rule's KEEP group gets its own name (a name may appear once per regex); user patterns are
+  // wrapped so their own alternations stay inside them.
+  const combined = new RegExp(rules.map((rule, i) => `(?:${rule.source.replace('(?<KEEP>', `(?<keep${i}>`)})`).join('|'), 'g');
+  const keepNames = rules.map((_, i) => `keep${i}`);
+  // The pre-check: one scan for any trigger, far cheaper than the full expression (no `i` flag:
+  // case-folding every character doubles the scan).
+  const triggers = rules.every((r) => r.triggers) ? new RegExp(rules.flatMap((r) => r.triggers!).join('|')) : undefined;
+  const replacement = options.replacement;
+  return {
+    redact(text, tally) {
+      if (triggers && !triggers.test(text)) return text;
+      return text.replace(combined, (...args: unknown[]) => {
+        tally.redactions += 1;
+        const groups = args[args.length - 1] as Record<string, string | undefined> | undefined;
+        if (groups) for (const name of keepNames) if (groups[name] !== undefined) return groups[name] + replacement;
+        return replacement;
+      });
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// The shipper's pure core: stream naming, multiline joining, levels, JSON fields, enrichment,
+// drop filters and sampling, on real-shaped ECS lines.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../shared/config/validate.js';
+import { buildRecords } from '../../shared/decide/logs/build-records.js';
+import { joinMultiline } from '../../shared/decide/logs/multiline.js';
+import { severityOfText } from '../../shared/decide/logs/level.js';
+import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
+import { parseAwslogsStream } from '../../shared/decide/logs/stream-name.js';
+import { keptBySampling, unitHash } from '../../shared/decide/logs/sampling.js';
+import { recordJson, type LogEvent, type RecordSource, type TaskMetadata } from '../../shared/decide/logs/types.js';
+import { decodeLogBatch, sourceOf } from '../../shared/execute/ship/ship-batch.js';
+import { JAVA_TRACE, NODE_TRACE, PYTHON_TRACE, SECRETS } from '../fixtures/logs/ecs-lines.js';
+
+const rules = (ship: Record<string, unknown> = {}) => compileShipRules(validateConfig({ ship }, 'test').ship);
+const events = (lines: string[], t0 = 1_795_168_798_000): LogEvent[] => lines.map((message, i) => ({ id: `3861126598147021657193461738452916521343659217813${String(i).padStart(7, '0')}`, timestamp: t0 + i, message }));
+const messages = (lines: string[], options = rules().multiline) => joinMultiline(events(lines), options).map((r) => r.message);
+const source: RecordSource = { logGroup: '/ecs/orders-api', logStream: 'ecs/api/c0ffee00d15ea5e0b16b00b5deadbeef', owner: '123456789012', container: 'api', taskId: 'c0ffee00d15ea5e0b16b00b5deadbeef' };
+const task: TaskMetadata = {
+  taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/c0ffee00d15ea5e0b16b00b5deadbeef',
+  clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod',
+  family: 'orders-api',
+  revision: '42',
+  serviceName: 'orders',
+};
+const parsed = (lines: string[], r = rules(), s: RecordSource = source) => buildRecords(events(lines), s, r).records.map((x) => JSON.parse(recordJson(x)) as { timestamp: string; severity_text?: string; severity_number: number; body: string; attributes: Record<string, unknown> });
+
+describe('awslogs stream names', () => {
+  it('reads prefix, container and task id, old UUID ids included', () => {
+    expect(parseAwslogsStream('ecs/api/c0ffee00d15ea5e0b16b00b5deadbeef')).toEqual({ prefix: 'ecs', container: 'api', taskId: 'c0ffee00d15ea5e0b16b00b5deadbeef' });
+    expect(parseAwslogsStream('my/prefix/web/4d0a6bd1-7f43-4c3f-a3a1-6c1d1e6f1a2b')?.prefix).toBe('my/prefix');
+    expect(parseAwslogsStream('i-0abc/var/log/messages')).toBeUndefined();
+    expect(parseAwslogsStream('c0ffee00d15ea5e0b16b00b5deadbeef')).toBeUndefined();
+  });
+});
+
+describe('multiline', () => {
+  it('joins Java, Python and Node.js traces that arrive one line per event, and keeps other lines apart', () => {
+    const out = messages(['INFO start', ...JAVA_TRACE, 'INFO next', ...PYTHON_TRACE, 'INFO again', ...NODE_TRACE, 'INFO done']);
+    expect(out).toEqual(['INFO start', JAVA_TRACE.join('\n'), 'INFO next', PYTHON_TRACE.join('\n'), 'INFO again', NODE_TRACE.join('\n'), 'INFO done']);
+  });
+
+  it('joins chained Python tracebacks into one record', () => {
+    const chained = [...PYTHON_TRACE, '', 'During handling of the above exception, another exception occurred:', '', ...PYTHON_TRACE];
+    expect(messages([...chained, 'INFO after'])).toEqual([chained.join('\n'), 'INFO after']);
+  });
+
+  it('never joins a JSON line to the line before', () => {
+    expect(messages(['Traceback (most recent call last):', '  File "x.py", line 1', '{"level":"info"}'])).toHaveLength(2);
+  });
+
+  it('uses configured start patterns instead of the built-in rules', () => {
+    const r = rules({ multiline: { startPatterns: ['^\\d{4}-\\d{2}-\\d{2} '] } }).multiline;
+    expect(messages(['2026-11-20 10:00:00 one', 'not indented continuation', '2026-11-20 10:00:01 two'], r)).toEqual(['2026-11-20 10:00:00 one\nnot indented continuation', '2026-11-20 10:00:01 two']);
+  });
+
+  it('marks the first record of a batch that starts mid-trace as continued (a trace split over two batches)', () => {
+    const joined = joinMultiline(events(JAVA_TRACE.slice(3)), rules().multiline);
+    expect(joined[0]!.continued).toBe(true);
+    expect(parsed(JAVA_TRACE.slice(3))[0]!.attributes['log.record.continued']).toBe(true);
+    expect(joinMultiline(events(JAVA_TRACE), rules().multiline)[0]!.continued).toBe(false);
+  });
+
+  it('stops a record at maxLines', () => {
+    const r = rules({ multiline: { maxLines: 3 } }).multiline;
+    expect(messages(['Error: x', '    at a', '    at b', '    at c'], r)).toEqual(['Error: x\n    at a\n    at b', '    at c']);
+  });
+});
+
+describe('levels', () => {
+  it('reads JSON level fields (words and pino numbers), level words near the start, logfmt, and traces', () => {
+    const [a, b, c, d, e, f] = parsed(['{"level":"warn","msg":"x"}', '{"level":50,"msg":"y"}', '2026-11-20 ERROR boom', 'level=debug msg=hi', NODE_TRACE[0]!, 'no level here, only an error later']);
+    expect([a, b, c, d, e, f].map((r) => r!.severity_text)).toEqual(['WARN', 'ERROR', 'ERROR', 'DEBUG', 'ERROR', undefined]);
+    expect(f!.severity_number).toBe(0);
+    expect(severityOfText('INFO request failed with ERROR later').text).toBe('INFO');
+  });
+});
+
+describe('records', () => {
+  it('follow the OpenTelemetry log data model with the ECS and CloudWatch Logs attributes', () => {
+    const [record] = parsed(['{"level":"info","msg":"GET /api/orders 200","duration_ms":41,"trace_id":"abc"}'], rules(), { ...source, task });
+    expect(record).toEqual({
+      timestamp: '2026-11-20T09:59:58.000Z',
+      severity_text: 'INFO',
+      severity_number: 9,
+      body: 'GET /api/orders 200',
+      attributes: {
+        'log.record.uid': '38611265981470216571934617384529165213436592178130000000',
+        'service.name': 'orders',
+        'cloud.account.id': '123456789012',
+        'cloud.region': 'us-east-1',
+        'aws.log.group.names': ['/ecs/orders-api'],
+        'aws.log.stream.names': ['ecs/api/c0ffee00d15ea5e0b16b00b5deadbeef'],
+        'container.name': 'api',
+        'aws.ecs.task.id': 'c0ffee00d15ea5e0b16b00b5deadbeef',
+        'aws.ecs.task.arn': task.taskArn,
+        'aws.ecs.cluster.arn': task.clusterArn,
+        'aws.ecs.task.family': 'orders-api',
+        'aws.ecs.task.revision': '42',
+        level: 'info',
+        duration_ms: 41,
+        trace_id: 'abc',
+      },
+    });
+  });
+
+  it('keeps a JSON line whole when its message is escaped, and never lets a field shadow an enrichment attribute', () => {
+    const [a, b] = parsed(['{"msg":"say \\"hi\\"\\n","n":1}', '{"message":"m","service.name":"spoofed","x":{"y":[1,2]}}']);
+    expect(a!.body).toBe('say "hi"\n');
+    expect(a!.attributes.n).toBe(1);
+    expect(b!.attributes['service.name']).toBe('api');
+    expect(b!.attributes.x).toEqual({ y: [1, 2] });
+  });
+
+  it('treats text that only looks like JSON as text', () => {
+    expect(parsed(['{not json}'])[0]!.body).toBe('{not json}');
+    expect(parsed(['[1,2]'])[0]!.body).toBe('[1,2]');
+  });
+
+  it('drops lines matching a drop filter and samples a service deterministically by log event id', () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `line ${i}`);
+    const r = rules({ drop: ['^line 1\\d*$'], sampling: [{ service: 'api', rate: 0.25 }] });
+    const first = buildRecords(events(lines), source, r);
+    const again = buildRecords(events(lines), source, r);
+    expect(first.records.map((x) => x.uid)).toEqual(again.records.map((x) => x.uid));
+    expect(first.stats.dropped).toBe(1 + 10 + 100);
+    expect(first.stats.sampledOut + first.records.length).toBe(400 - first.stats.dropped);
+    expect(first.records.length).toBeGreaterThan(40);
+    expect(first.records.length).toBeLessThan(110);
+    expect(keptBySampling(0, 'x')).toBe(false);
+    expect(keptBySampling(1, 'x')).toBe(true);
+    expect(unitHash('a')).not.toBe(unitHash('b'));
+  });
+
+  it('ship the real-shaped fixture with no secret left, traces joined, stream facts attached', () => {
+    const batch = decodeLogBatch(JSON.parse(readFileSync(new URL('../fixtures/logs/logs-ecs-api.json', import.meta.url), 'utf8')));
+    const { records, stats } = buildRecords(batch.logEvents, sourceOf(batch), rules());
+    const text = records.map(recordJson).join('\n');
+    for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+    expect(stats.redactions).toBeGreaterThan(0);
+    expect(stats.records).toBeLessThan(stats.events);
+    expect(text).toContain(JSON.stringify(JAVA_TRACE.slice(1).join('\n')).slice(1, -1));
+    for (const record of records) expect(JSON.parse(recordJson(record)).attributes['aws.ecs.task.id']).toBe('c0ffee00d15ea5e0b16b00b5deadbeef');
+  });
+});
+
+describe('multiline after a JSON line', () => {
+  it('keeps a JSON record whole: a raw trace after it is a record of its own', () => {
+    expect(messages(['{"level":"error","msg":"boom"}', 'java.lang.IllegalStateException: x', '\tat a.B.c(B.java:1)'])).toEqual([
+      '{"level":"error","msg":"boom"}',
+      'java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)',
+    ]);
+  });
+});

@@ -51,9 +51,12 @@ export async function deliver(actions: NotifyAction[], receivers: Receivers, opt
       let messageId: string | undefined;
       const post = async () => {
         ({ messageId } = await receiver.notify(action));
+        // Said as soon as the receiver has it: if the bookkeeping after the post fails, the group
+        // must keep the post, or the next event of the group would post it again.
+        options.onDelivered?.(action);
       };
       const outcome = options.once ? await options.once(action, post) : (await post(), 'posted');
-      options.onDelivered?.(action);
+      if (outcome === 'already') options.onDelivered?.(action);
       reports.push(report(action, 'sent', outcome === 'already' ? 'posted before' : messageId));
     }
   }

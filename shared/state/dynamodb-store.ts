@@ -68,7 +68,10 @@ export class DynamoDbStateStore implements StateStore {
       );
       return 'claimed';
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionFailure(error)) {
+        await this.takeBack(`event#${eventId}`, 'owner', owner);
+        throw error;
+      }
       existing = itemInTheWay(error);
     }
     existing ??= (
@@ -90,6 +93,25 @@ export class DynamoDbStateStore implements StateStore {
         ExpressionAttributeValues: { ':done': S('done'), ':expiresAt': N(t + ttlSeconds) },
       }),
     );
+  }
+
+  /**
+   * A claim (or cooldown) call that fails may still have been written by an earlier attempt whose
+   * answer was lost. Best effort, take it back, only if it carries this call's token: left there,
+   * it would hold the event 'in-progress' against every retry for the whole lease.
+   */
+  private async takeBack(pk: string, attribute: string, token: string): Promise<void> {
+    await this.client
+      .send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(pk), sk: S(ONE_ITEM) },
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': attribute },
+          ExpressionAttributeValues: { ':token': S(token) },
+        }),
+      )
+      .catch(() => undefined);
   }
 
   async releaseEvent(eventId: string): Promise<void> {
@@ -162,6 +184,7 @@ export class DynamoDbStateStore implements StateStore {
     } catch (error) {
       // Our own first attempt, whose answer was lost, started the cooldown: we may act.
       if (isConditionFailure(error)) return itemInTheWay(error)?.holder?.S === holder;
+      await this.takeBack(`cooldown#${key}`, 'holder', holder);
       throw error;
     }
   }

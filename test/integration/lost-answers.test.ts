@@ -13,18 +13,28 @@ import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
 import { loadFixture } from '../support/fixtures.js';
 import { uniqueName } from '../support/lambda.js';
 
-/** Forwards every request; for the first one `lose` picks, drops DynamoDB's answer after it acted. */
+/**
+ * Forwards every request; for the first one `lose` picks, drops DynamoDB's answer after it acted.
+ * With `thenFail`, that many of the following ones `lose` picks fail without reaching DynamoDB.
+ */
 class LosingHandler extends NodeHttpHandler {
   lost: string[] = [];
-  constructor(private readonly lose: (operation: string, body: string) => boolean) {
+  constructor(
+    private readonly lose: (operation: string, body: string) => boolean,
+    private thenFail = 0,
+  ) {
     super();
   }
   override async handle(...args: Parameters<NodeHttpHandler['handle']>) {
     const [request] = args;
-    const answer = await super.handle(...args);
     const target = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'x-amz-target')?.[1];
     const operation = String(target ?? '').split('.').pop() ?? '';
     const body = String(request.body);
+    if (this.lost.length > 0 && this.thenFail > 0 && this.lose(operation, body)) {
+      this.thenFail -= 1;
+      throw Object.assign(new Error('no answer, and DynamoDB never saw it'), { name: 'TimeoutError' });
+    }
+    const answer = await super.handle(...args);
     if (this.lost.length === 0 && this.lose(operation, body)) {
       this.lost.push(operation);
       // What the SDK sees when the answer does not arrive in time; it retries the same request.
@@ -37,8 +47,8 @@ class LosingHandler extends NodeHttpHandler {
 let stack: LocalStack;
 const t0 = new Date('2026-11-20T10:00:00Z');
 
-function storeLosing(lose: (operation: string, body: string) => boolean) {
-  const handler = new LosingHandler(lose);
+function storeLosing(lose: (operation: string, body: string) => boolean, thenFail = 0) {
+  const handler = new LosingHandler(lose, thenFail);
   return { handler, store: new DynamoDbStateStore(new DynamoDBClient({ ...clientOptions(stack.endpoint), requestHandler: handler }), stack.tableName) };
 }
 
@@ -56,6 +66,14 @@ describe('conditional writes whose answer is lost', () => {
     expect(await other.claimEvent('claim-1', t0, 900, 3600)).toBe('in-progress');
     await store.completeEvent('claim-1', t0, 3600);
     expect(await other.claimEvent('claim-1', t0, 900, 3600)).toBe('done');
+  });
+
+  it('a claim whose call fails after an attempt was written is taken back, so the retry can claim', async () => {
+    // The first attempt is written and its answer lost; the SDK's retries fail: the call throws.
+    const { store } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('event#claim-2'), 10);
+    await expect(store.claimEvent('claim-2', t0, 900, 3600)).rejects.toThrow('never saw it');
+    const { store: retry } = storeLosing(() => false);
+    expect(await retry.claimEvent('claim-2', t0, 900, 3600)).toBe('claimed');
   });
 
   it('a versioned record write is still ours: true, and the record holds the value', async () => {

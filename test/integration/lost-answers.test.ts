@@ -3,7 +3,6 @@
 // soak found what this did: an event claimed that way went to the dead-letter queue unhandled, and
 // a group written that way re-decided against itself and never posted its message.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientOptions, createLocalStack, type LocalStack } from '../../scripts/lib/local-stack.js';
 import { validateConfig } from '../../shared/config/validate.js';
@@ -13,43 +12,45 @@ import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
 import { loadFixture } from '../support/fixtures.js';
 import { uniqueName } from '../support/lambda.js';
 
+/** The test's view of one DynamoDB call: the operation ('PutItem') and its input as JSON. */
+type Pick = (operation: string, input: string) => boolean;
+
 /**
- * Forwards every request; for the first one `lose` picks, drops DynamoDB's answer after it acted.
- * With `thenFail`, that many of the following ones `lose` picks fail without reaching DynamoDB.
+ * A DynamoDB client that sends every call; for the first one `lose` picks, it throws away
+ * DynamoDB's answer after DynamoDB acted, as a timeout does. With `thenFail`, that many of the
+ * following ones `lose` picks fail without reaching DynamoDB. Both errors are ones the SDK retries.
  */
-class LosingHandler extends NodeHttpHandler {
-  lost: string[] = [];
-  constructor(
-    private readonly lose: (operation: string, body: string) => boolean,
-    private thenFail = 0,
-  ) {
-    super();
-  }
-  override async handle(...args: Parameters<NodeHttpHandler['handle']>) {
-    const [request] = args;
-    const target = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'x-amz-target')?.[1];
-    const operation = String(target ?? '').split('.').pop() ?? '';
-    const body = String(request.body);
-    if (this.lost.length > 0 && this.thenFail > 0 && this.lose(operation, body)) {
-      this.thenFail -= 1;
-      throw Object.assign(new Error('no answer, and DynamoDB never saw it'), { name: 'TimeoutError' });
-    }
-    const answer = await super.handle(...args);
-    if (this.lost.length === 0 && this.lose(operation, body)) {
-      this.lost.push(operation);
-      // What the SDK sees when the answer does not arrive in time; it retries the same request.
-      throw Object.assign(new Error('the answer was lost after DynamoDB acted'), { name: 'TimeoutError' });
-    }
-    return answer;
-  }
+function losingClient(lose: Pick, thenFail: number) {
+  const lost: string[] = [];
+  const client = new DynamoDBClient(clientOptions(stack.endpoint));
+  const timeout = (message: string) => Object.assign(new Error(message), { name: 'TimeoutError' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName).replace(/Command$/, '');
+      const picked = lose(operation, JSON.stringify(args.input));
+      if (picked && lost.length > 0 && thenFail > 0) {
+        thenFail -= 1;
+        throw timeout('no answer, and DynamoDB never saw the call');
+      }
+      const answer = await next(args);
+      if (picked && lost.length === 0) {
+        lost.push(operation);
+        throw timeout('the answer was lost after DynamoDB acted');
+      }
+      return answer;
+    },
+    // Below the SDK's retries, above the wire: a retried call goes through here again.
+    { step: 'deserialize', priority: 'high', name: 'loseAnAnswer' },
+  );
+  return { client, lost };
 }
 
 let stack: LocalStack;
 const t0 = new Date('2026-11-20T10:00:00Z');
 
-function storeLosing(lose: (operation: string, body: string) => boolean, thenFail = 0) {
-  const handler = new LosingHandler(lose, thenFail);
-  return { handler, store: new DynamoDbStateStore(new DynamoDBClient({ ...clientOptions(stack.endpoint), requestHandler: handler }), stack.tableName) };
+function storeLosing(lose: Pick, thenFail = 0) {
+  const { client, lost } = losingClient(lose, thenFail);
+  return { lost, store: new DynamoDbStateStore(client, stack.tableName) };
 }
 
 beforeAll(async () => {
@@ -58,9 +59,9 @@ beforeAll(async () => {
 
 describe('conditional writes whose answer is lost', () => {
   it('an event claim is still ours: claimed, not in progress elsewhere', async () => {
-    const { store, handler } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('event#claim-1'));
+    const { store, lost } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('event#claim-1'));
     expect(await store.claimEvent('claim-1', t0, 900, 3600)).toBe('claimed');
-    expect(handler.lost).toEqual(['PutItem']);
+    expect(lost).toEqual(['PutItem']);
     // Another invocation still sees it held, then done.
     const { store: other } = storeLosing(() => false);
     expect(await other.claimEvent('claim-1', t0, 900, 3600)).toBe('in-progress');
@@ -71,29 +72,29 @@ describe('conditional writes whose answer is lost', () => {
   it('a claim whose call fails after an attempt was written is taken back, so the retry can claim', async () => {
     // The first attempt is written and its answer lost; the SDK's retries fail: the call throws.
     const { store } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('event#claim-2'), 10);
-    await expect(store.claimEvent('claim-2', t0, 900, 3600)).rejects.toThrow('never saw it');
+    await expect(store.claimEvent('claim-2', t0, 900, 3600)).rejects.toThrow('DynamoDB never saw the call');
     const { store: retry } = storeLosing(() => false);
     expect(await retry.claimEvent('claim-2', t0, 900, 3600)).toBe('claimed');
   });
 
   it('a versioned record write is still ours: true, and the record holds the value', async () => {
-    const { store, handler } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('rec#group-1'));
+    const { store, lost } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('rec#group-1'));
     expect(await store.putRecord('group-1', { count: 1 }, undefined, t0, 3600)).toBe(true);
-    expect(handler.lost).toEqual(['PutItem']);
+    expect(lost).toEqual(['PutItem']);
     expect(await store.getRecord('group-1', t0)).toEqual({ value: { count: 1 }, version: 1 });
     // A real lost race is still a lost race.
     expect(await store.putRecord('group-1', { count: 9 }, undefined, t0, 3600)).toBe(false);
   });
 
   it('a cooldown is still ours: the caller may act, once', async () => {
-    const { store, handler } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('cooldown#svc-1'));
+    const { store, lost } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('cooldown#svc-1'));
     expect(await store.acquireCooldown('svc-1', t0, 600)).toBe(true);
-    expect(handler.lost).toEqual(['PutItem']);
+    expect(lost).toEqual(['PutItem']);
     expect(await store.acquireCooldown('svc-1', t0, 600)).toBe(false);
   });
 
   it('the pipeline posts the new message when the group write\'s answer was lost', async () => {
-    const { store, handler } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('rec#group#'));
+    const { store, lost } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('rec#group#'));
     const posted: NotifyAction[] = [];
     const event = { ...loadFixture('events/task-stopped-oom.json'), id: uniqueName('oom') };
     (event.detail as { clusterArn: string }).clusterArn = `arn:aws:ecs:us-east-1:123456789012:cluster/${uniqueName('c')}`;
@@ -104,7 +105,7 @@ describe('conditional writes whose answer is lost', () => {
       dryRun: false,
       now: () => new Date(),
     });
-    expect(handler.lost).toEqual(['PutItem']);
+    expect(lost).toEqual(['PutItem']);
     expect(outcome.actions.map((a) => `${a.delivery}:${a.result}`)).toEqual(['new:sent']);
     expect(posted).toHaveLength(1);
   });

@@ -16,6 +16,10 @@ const report = await runSoak({
 });
 console.log(formatSoakReport(report));
 const failed = report.faulty.lost.length + report.duplicateActions + report.duplicateNotifications + report.missingActions.length + report.extraActions.length > 0;
-if (report.missingActions.length) console.error(`missing: ${report.missingActions.slice(0, 10).join('; ')}`);
+// Each missing action with the event that took it in the fault-free run, to look for in the faulty one.
+const takenBy = (action: string) => [...report.clean.notifications.keys()].filter((identity) => identity.startsWith(`${action}|event=`)).map((identity) => identity.slice(action.length + 7));
+if (report.missingActions.length) console.error(`missing: ${report.missingActions.slice(0, 10).map((a) => `${a} (${takenBy(a).join(', ')})`).join('; ')}`);
+const takenByFaulty = (action: string) => [...report.faulty.notifications.keys()].filter((identity) => identity.startsWith(`${action}|event=`)).map((identity) => identity.slice(action.length + 7));
+if (report.duplicatedActions.length) console.error(`duplicated: ${report.duplicatedActions.slice(0, 10).map((a) => `${a} (fault-free: ${takenBy(a).join(', ')}; with faults: ${takenByFaulty(a).join(', ')})`).join('; ')}`);
 if (report.extraActions.length) console.error(`extra: ${report.extraActions.slice(0, 10).join('; ')}`);
 process.exitCode = failed ? 1 : 0;

@@ -47,8 +47,13 @@ export interface SoakReport {
   faultRate: number;
   clean: RunCounts;
   faulty: RunCounts;
+  /** Messages a receiver got more than once (the same event's same action), with faults. */
   duplicateNotifications: number;
+  /** The same, in the fault-free run: an answer lost after the service acted (see RELIABILITY.md). */
+  cleanDuplicateNotifications: number;
   duplicateActions: number;
+  /** The actions the faulty run took more often than the fault-free one. */
+  duplicatedActions: string[];
   /** Notifications of the fault-free run missing from the faulty one, among events it handled. */
   missingActions: string[];
   /** Notifications of the faulty run that the fault-free one did not send. */
@@ -90,13 +95,24 @@ async function createServices(endpoint: string, clusters: string[], services: st
   }
 }
 
+/**
+ * The functions' AWS request timeout in the soak, and how long an injected timeout holds a call.
+ * Short, so that the injected timeouts do not make the soak crawl; but longer than the emulator
+ * takes to answer on a busy machine. Shorter (it was 300 ms), the client gave up on calls the
+ * emulator then carried out: answers lost after the service acted, a fault the proxy deliberately
+ * does not inject, and which SNS cannot be protected against (the SDK's retry publishes again).
+ * The table counts such calls ("given up while forwarded"), to show it does not happen.
+ */
+const REQUEST_TIMEOUT_MS = 1000;
+const HELD_MS = REQUEST_TIMEOUT_MS + 100;
+
 async function oneRun(name: string, endpoint: string, options: SoakOptions, rate: number): Promise<RunCounts> {
   const stack: LocalStack = await createLocalStack(endpoint, name);
   const scope = soakScope(name);
   await createServices(endpoint, scope.clusters, scope.services);
   const slack = await startSlack();
-  const awsProxy = await startFaultProxy({ upstream: endpoint, seed: options.seed, rate, timeoutMs: 400 });
-  const slackProxy = await startFaultProxy({ upstream: slack.url, seed: options.seed + 1, rate, timeoutMs: 400 });
+  const awsProxy = await startFaultProxy({ upstream: endpoint, seed: options.seed, rate, timeoutMs: HELD_MS });
+  const slackProxy = await startFaultProxy({ upstream: slack.url, seed: options.seed + 1, rate, timeoutMs: HELD_MS });
   const webhookParameter = `/${name}/slack`;
   await new SSMClient(clientOptions(endpoint)).send(new PutParameterCommand({ Name: webhookParameter, Type: 'SecureString', Value: `${slackProxy.url}/services/T0/B0/soak` }));
   const deliveries = soakDeliveries(options.events, options.seed, scope);
@@ -121,9 +137,11 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
           ...process.env,
           ...stack.functionEnv,
           AWS_ENDPOINT_URL: awsProxy.url,
-          AUTOPILOT_REQUEST_TIMEOUT_MS: '300',
+          AUTOPILOT_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
+          // What each invocation did, one file per run (clean, faulty), to investigate a failed soak.
+          ...(process.env.SOAK_TRACE ? { SOAK_TRACE: `${process.env.SOAK_TRACE}.${name.split('-').pop()}` } : {}),
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
       });
@@ -144,6 +162,7 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
       const identity = slackIdentity(body);
       count(`oncall|${identity.split('|')[1]}|event=${identity.split('|')[2]}`);
     }
+    if (process.env.SOAK_TRACE) writeFileSync(`${process.env.SOAK_TRACE}.${name.split('-').pop()}.notifications`, [...notifications].map(([identity, n]) => `${n} ${identity}`).sort().join('\n'));
     const deadLetter: Record<string, number> = {};
     for (const d of result.deadLetter) {
       const reason = d.reason.split(':')[0]!;
@@ -176,22 +195,29 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const tag = `soak${Date.now().toString(36)}`;
     const clean = await oneRun(`${tag}-clean`, endpoint, options, 0);
     const faulty = await oneRun(`${tag}-faulty`, endpoint, options, options.faultRate);
-    const duplicateNotifications = [...faulty.notifications.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0);
-    // Actions, whatever event opened each group. A group can legitimately open twice (a recovery
-    // in between starts a new incident), so the fault-free run's count of each is the reference.
+    const duplicates = (run: RunCounts) => [...run.notifications.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0);
+    // Actions, whatever event opened each group: how many events took each. A group can
+    // legitimately open twice (a recovery in between starts a new incident), so the fault-free
+    // run's count of each is the reference. One event's message received twice is a duplicate
+    // notification, counted above, not a second action: counting it here too would count it twice
+    // in the faulty run, and in the fault-free run make the reference wrong (a missing action).
     const actions = (run: RunCounts) => {
       const byAction = new Map<string, number>();
-      for (const [identity, n] of run.notifications) byAction.set(actionOf(identity), (byAction.get(actionOf(identity)) ?? 0) + n);
+      for (const identity of run.notifications.keys()) byAction.set(actionOf(identity), (byAction.get(actionOf(identity)) ?? 0) + 1);
       return byAction;
     };
     const cleanActions = actions(clean);
     const faultyActions = actions(faulty);
     let duplicateActions = 0;
+    const duplicatedActions: string[] = [];
     const extraActions: string[] = [];
     for (const [action, n] of faultyActions) {
       const expected = cleanActions.get(action) ?? 0;
       if (expected === 0) extraActions.push(action);
-      else if (n > expected) duplicateActions += n - expected;
+      else if (n > expected) {
+        duplicateActions += n - expected;
+        duplicatedActions.push(action);
+      }
     }
     // An action the fault-free run took is owed by the faulty run unless an event of its kind went
     // to the dead-letter queue there (then that event is accounted for, with its reason).
@@ -201,7 +227,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const missingActions = [...cleanActions]
       .filter(([action, n]) => (faultyActions.get(action) ?? 0) < n && !openedByDeadLettered(action))
       .map(([action]) => action);
-    return { events: options.events, deliveries: faulty.deliveries, seed: options.seed, faultRate: options.faultRate, clean, faulty, duplicateNotifications, duplicateActions, missingActions, extraActions };
+    return { events: options.events, deliveries: faulty.deliveries, seed: options.seed, faultRate: options.faultRate, clean, faulty, duplicateNotifications: duplicates(faulty), cleanDuplicateNotifications: duplicates(clean), duplicateActions, duplicatedActions, missingActions, extraActions };
   } finally {
     await emulator?.stop();
   }
@@ -222,11 +248,13 @@ export function formatSoakReport(r: SoakReport): string {
     ...Object.entries(r.faulty.deadLetter).map(([reason, n]) => `| &nbsp; dead-letter: ${reason} | ${r.clean.deadLetter[reason] ?? 0} | ${n} |`),
     `| AWS calls (faults injected) | ${r.clean.faults!.total} (0) | ${faults.total} (${faults.faulted}) |`,
     ...Object.entries(faults.byKind).map(([kind, n]) => `| &nbsp; fault: ${kind} | 0 | ${n} |`),
+    // Not injected: the emulator answered after the client had given up (or the connection broke).
+    `| &nbsp; AWS calls given up while forwarded (not injected) | ${r.clean.faults!.upstreamErrors} | ${faults.upstreamErrors} |`,
     `| Slack posts tried (faults injected) | ${r.clean.slackFaults!.total} (0) | ${slackFaults.total} (${slackFaults.faulted}) |`,
     `| notifications received | ${[...r.clean.notifications.values()].reduce((a, b) => a + b, 0)} | ${[...r.faulty.notifications.values()].reduce((a, b) => a + b, 0)} |`,
     `| lost events | ${r.clean.lost.length} | ${r.faulty.lost.length} |`,
     `| duplicate actions | - | ${r.duplicateActions} |`,
-    `| duplicate notifications | - | ${r.duplicateNotifications} |`,
+    `| duplicate notifications | ${r.cleanDuplicateNotifications} | ${r.duplicateNotifications} |`,
     `| actions missing vs the fault-free run (events handled) | - | ${r.missingActions.length} |`,
     `| actions the fault-free run did not take | - | ${r.extraActions.length} |`,
     '',

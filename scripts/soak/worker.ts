@@ -1,7 +1,7 @@
 // One soak run, in a process of its own (a fresh module graph, as a fresh Lambda container): plays
 // the deliveries through the real notify handler with Lambda's asynchronous retry behaviour (a
 // failed invocation is retried twice, then the event goes to the dead-letter queue with its reason).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Delivery } from './events.js';
 
 interface WorkerInput {
@@ -28,6 +28,15 @@ const result: WorkerResult = { invocations: 0, retries: 0, handled: [], deadLett
 const context = (n: number) => ({ awsRequestId: `soak-${n}`, functionName: 'ecs-autopilot-soak-notify', getRemainingTimeInMillis: () => 30_000 });
 const idOf = (event: unknown) => String((event as { id?: unknown })?.id ?? '');
 
+/** SOAK_TRACE=<file>: one line per invocation, what it did or why it failed (to investigate a soak). */
+function trace(event: unknown, attempt: number, outcome: unknown): void {
+  if (!process.env.SOAK_TRACE) return;
+  const actions = (outcome as { actions?: Array<{ receiver: string; delivery: string; result: string; messageId?: string }> })?.actions;
+  const error = outcome instanceof Error ? `${outcome.name}: ${outcome.message.slice(0, 200)}` : undefined;
+  const did = actions?.map((a) => `${a.receiver}:${a.delivery}:${a.result}${a.messageId === 'posted before' ? ' (posted before)' : ''}`).join(' ');
+  appendFileSync(process.env.SOAK_TRACE, `${idOf(event)} attempt ${attempt}: ${error ?? (did || 'nothing to do')}\n`);
+}
+
 /** Lambda's async invocation: the first attempt and two retries (their 1 and 2 minute waits, shortened). */
 async function invokeAsync(event: unknown): Promise<void> {
   let lastError: unknown;
@@ -38,11 +47,12 @@ async function invokeAsync(event: unknown): Promise<void> {
     }
     result.invocations += 1;
     try {
-      await handler(structuredClone(event), context(result.invocations));
+      trace(event, attempt, await handler(structuredClone(event), context(result.invocations)));
       result.handled.push(idOf(event));
       return;
     } catch (error) {
       lastError = error;
+      trace(event, attempt, error);
     }
   }
   const e = lastError as Error;
@@ -52,7 +62,7 @@ async function invokeAsync(event: unknown): Promise<void> {
 const pending = new Set(input.deliveries.map((d) => idOf(d.event)));
 
 /**
- * The service (or instance) an event is about. Events of one lane run in order, lanes run side by
+ * The service (or cluster) an event is about. Events of one lane run in order, lanes run side by
  * side: everything that shares state (a group, a service's health, an agent) shares a lane, so the
  * outcome does not depend on timing and the two runs compare event by event.
  */
@@ -65,7 +75,9 @@ function laneOf(event: unknown): string {
   if (service) return service.split(':service/')[1]!;
   const dimensions = (d.configuration as { metrics?: Array<{ metricStat?: { metric?: { dimensions?: Record<string, string> } } }> } | undefined)?.metrics?.[0]?.metricStat?.metric?.dimensions;
   if (dimensions?.ClusterName) return `${dimensions.ClusterName}/${dimensions.ServiceName}`;
-  if (typeof d.containerInstanceArn === 'string') return d.containerInstanceArn;
+  // An instance's notifications have no service, so they group by cluster: every instance of a
+  // cluster shares the cluster's groups, and so its lane.
+  if (typeof d.containerInstanceArn === 'string') return `instances of ${cluster}`;
   return 'other';
 }
 

@@ -70,11 +70,14 @@ export async function deliver(actions: NotifyAction[], receivers: Receivers, opt
           options.metrics?.notification(action.receiver, 'failed');
           throw error;
         }
+        // Said as soon as the receiver has it: if the bookkeeping after the post fails, the group
+        // must keep the post, or the next event of the group would post it again.
+        options.onDelivered?.(action);
       };
       const outcome = options.once ? await options.once(action, post) : (await post(), 'posted');
       // Counted once it is posted and recorded as posted, never inside the post: a retry must not post again.
       if (outcome === 'posted') reportDelivered(action, options);
-      options.onDelivered?.(action);
+      if (outcome === 'already') options.onDelivered?.(action);
       reports.push(report(action, 'sent', outcome === 'already' ? 'posted before' : messageId));
     }
   }

@@ -149,6 +149,21 @@ interface StoredGroup extends GroupState {
   receiver: string;
   latest: Notification;
   repeatInterval: number;
+  /** The event (or timer) that wrote the record last, and what it decided. */
+  decidedBy?: { eventId: string; delivery: DeliveryPlan['delivery']; reason?: string };
+}
+
+/**
+ * The decision this event already wrote to the group, when a failed invocation of it left the write
+ * in place (its undo failed too, or Lambda stopped it before the undo could run). The retry takes
+ * that decision again instead of deciding against its own write, which would fold the event into
+ * its own group as `suppressed` and never send the message; the post claims keep it from posting
+ * twice. A pending flush is asked for again, as timers are safe to set twice.
+ */
+function ownDecision(current: StoredGroup | undefined, eventId: string, groupKey: string, now: Date, timers: TimerRequest[]) {
+  if (!current || current.decidedBy?.eventId !== eventId) return undefined;
+  if (current.flushAt) timers.push({ delaySeconds: Math.min(Math.max(1, Math.ceil((Date.parse(current.flushAt) - now.getTime()) / 1000)), MAX_TIMER_SECONDS), body: { type: 'group-flush', group: groupKey } });
+  return current.decidedBy;
 }
 
 /**
@@ -156,7 +171,7 @@ interface StoredGroup extends GroupState {
  * optimistic write: concurrent invocations for the same group re-read and re-decide, so a burst
  * never yields two `new` messages. Returns the action and how to undo the write if delivery fails.
  */
-async function group(n: Notification, incident: string | undefined, deps: PipelineDependencies, now: Date, timers: TimerRequest[], notes: string[]) {
+async function group(eventId: string, n: Notification, incident: string | undefined, deps: PipelineDependencies, now: Date, timers: TimerRequest[], notes: string[]) {
   let results = route(effectiveRoute(deps.config), labelsOf(n));
   if (n.receiver) {
     // The service's ecs-autopilot:receiver tag wins over the route, keeping the route's grouping.
@@ -178,8 +193,14 @@ async function group(n: Notification, incident: string | undefined, deps: Pipeli
     }
     for (let attempt = 0; ; attempt += 1) {
       const current = await deps.store.getRecord<StoredGroup>(groupKeyOf(result.groupKey), now);
+      const own = ownDecision(current?.value, eventId, result.groupKey, now, timers);
+      if (own) {
+        planned.push({ action: action(n, result.receiver, result.groupKey, own.delivery, current!.value, own.reason) });
+        break;
+      }
       const decision = planDelivery(current?.value, result, now, incident);
-      const stored: StoredGroup = { ...decision.next, receiver: result.receiver, latest: n, repeatInterval: result.repeatInterval };
+      const decidedBy = { eventId, delivery: decision.delivery, ...(decision.reason ? { reason: decision.reason } : {}) };
+      const stored: StoredGroup = { ...decision.next, receiver: result.receiver, latest: n, repeatInterval: result.repeatInterval, decidedBy };
       const ttl = Math.max(result.repeatInterval, result.groupInterval) + 3600;
       if (await deps.store.putRecord(groupKeyOf(result.groupKey), stored, current?.version, now, ttl)) {
         if (decision.flushInSeconds !== undefined) timers.push({ delaySeconds: Math.min(decision.flushInSeconds, MAX_TIMER_SECONDS), body: { type: 'group-flush', group: result.groupKey } });
@@ -203,9 +224,11 @@ async function group(n: Notification, incident: string | undefined, deps: Pipeli
 }
 
 /** A group's timer fired: post its pending count, or re-arm when the update is not due yet. */
-async function flushGroup(groupKey: string, deps: PipelineDependencies, now: Date, timers: TimerRequest[]) {
+async function flushGroup(eventId: string, groupKey: string, deps: PipelineDependencies, now: Date, timers: TimerRequest[]) {
   const current = await deps.store.getRecord<StoredGroup>(groupKeyOf(groupKey), now);
   if (!current) return [];
+  const own = ownDecision(current.value, eventId, groupKey, now, timers);
+  if (own) return [{ action: action(current.value.latest, current.value.receiver, groupKey, own.delivery, current.value), undo: undefined }];
   const dueIn = current.value.flushAt ? Math.ceil((Date.parse(current.value.flushAt) - now.getTime()) / 1000) : 0;
   if (dueIn > 1) {
     timers.push({ delaySeconds: Math.min(dueIn, MAX_TIMER_SECONDS), body: { type: 'group-flush', group: groupKey } });
@@ -213,7 +236,9 @@ async function flushGroup(groupKey: string, deps: PipelineDependencies, now: Dat
   }
   const decision = planFlush(current.value, now);
   if (!decision) return [];
-  const stored: StoredGroup = { ...current.value, ...decision.next };
+  // The timer is spent: without its flushAt, the next failure of the group asks for a new one.
+  const { flushAt: _spent, ...unflushed } = current.value;
+  const stored: StoredGroup = { ...unflushed, ...decision.next, decidedBy: { eventId, delivery: decision.delivery } };
   if (!(await deps.store.putRecord(groupKeyOf(groupKey), stored, current.version, now, current.value.repeatInterval + 3600))) {
     throw new EventInProgressError(`group ${groupKey} changed while flushing; failing so the timer is retried`);
   }
@@ -266,7 +291,7 @@ async function processIntake(intake: ReturnType<typeof parseEvent>, deps: Pipeli
   const delivered = new Set<NotifyAction>();
   try {
     const timers: TimerRequest[] = [...plan.timers];
-    if (signal.kind === 'timer' && signal.body.type === 'group-flush') planned.push(...(await flushGroup(signal.body.group, deps, now, timers)));
+    if (signal.kind === 'timer' && signal.body.type === 'group-flush') planned.push(...(await flushGroup(signal.eventId, signal.body.group, deps, now, timers)));
     const silences = activeSilences(deps.config.notify.silences, await tableSilences(deps, now), now);
     const incident = stored.health?.failingSince;
     for (const notification of plan.notifications) {
@@ -276,7 +301,7 @@ async function processIntake(intake: ReturnType<typeof parseEvent>, deps: Pipeli
         for (const routed of route(effectiveRoute(deps.config), labelsOf(notification))) metrics.notification(routed.receiver, 'silenced');
         continue;
       }
-      planned.push(...(await group(notification, incident, deps, now, timers, plan.notes)));
+      planned.push(...(await group(signal.eventId, notification, incident, deps, now, timers, plan.notes)));
     }
     // Timers are safe to set twice (a second one finds nothing pending), so they go before posting.
     for (const timer of timers) {

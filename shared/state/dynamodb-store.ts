@@ -11,6 +11,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import type { IamGrant } from '../adapters/iam.js';
 import { type AuditRecord, type ClaimResult, type StateStore, type VersionedRecord, epochSeconds } from './store.js';
 
@@ -30,6 +31,19 @@ function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
 }
 
+/**
+ * Conditional writes carry a token of their own, and a failed one returns the item in its way
+ * (ReturnValuesOnConditionCheckFailure). Why: when DynamoDB applies a write but its answer is lost
+ * (a timeout, a reset), the SDK sends the same request again, and that retry fails its condition
+ * against the first attempt's item. Without the token the caller would take its own claim for
+ * another invocation's (the event went to the dead-letter queue, never handled) and its own group
+ * write for a lost race (it re-decided against itself: `suppressed`, and the message was never sent).
+ */
+const writeToken = () => randomUUID();
+
+/** The item that failed a conditional write (undefined when DynamoDB did not return it). */
+const itemInTheWay = (error: unknown) => (error as { Item?: Record<string, AttributeValue> }).Item;
+
 export class DynamoDbStateStore implements StateStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -38,25 +52,34 @@ export class DynamoDbStateStore implements StateStore {
 
   async claimEvent(eventId: string, now: Date, leaseSeconds: number, ttlSeconds: number): Promise<ClaimResult> {
     const t = epochSeconds(now);
+    const owner = writeToken();
+    let existing: Record<string, AttributeValue> | undefined;
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { pk: S(`event#${eventId}`), sk: S(ONE_ITEM), status: S('in-progress'), leaseUntil: N(t + leaseSeconds), expiresAt: N(t + ttlSeconds) },
+          Item: { pk: S(`event#${eventId}`), sk: S(ONE_ITEM), status: S('in-progress'), leaseUntil: N(t + leaseSeconds), expiresAt: N(t + ttlSeconds), owner: S(owner) },
           // Free when never seen, expired, or held by an invocation whose lease ran out (it crashed).
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :inProgress AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':now': N(t), ':inProgress': S('in-progress') },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return 'claimed';
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionFailure(error)) {
+        await this.takeBack(`event#${eventId}`, 'owner', owner);
+        throw error;
+      }
+      existing = itemInTheWay(error);
     }
-    const existing = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: S(`event#${eventId}`), sk: S(ONE_ITEM) }, ConsistentRead: true }),
-    );
-    return existing.Item?.status?.S === 'done' ? 'done' : 'in-progress';
+    existing ??= (
+      await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: S(`event#${eventId}`), sk: S(ONE_ITEM) }, ConsistentRead: true }))
+    ).Item;
+    // Our own first attempt, whose answer was lost: the claim is ours.
+    if (existing?.owner?.S === owner && existing.status?.S === 'in-progress') return 'claimed';
+    return existing?.status?.S === 'done' ? 'done' : 'in-progress';
   }
 
   async completeEvent(eventId: string, now: Date, ttlSeconds: number): Promise<void> {
@@ -70,6 +93,25 @@ export class DynamoDbStateStore implements StateStore {
         ExpressionAttributeValues: { ':done': S('done'), ':expiresAt': N(t + ttlSeconds) },
       }),
     );
+  }
+
+  /**
+   * A claim (or cooldown) call that fails may still have been written by an earlier attempt whose
+   * answer was lost. Best effort, take it back, only if it carries this call's token: left there,
+   * it would hold the event 'in-progress' against every retry for the whole lease.
+   */
+  private async takeBack(pk: string, attribute: string, token: string): Promise<void> {
+    await this.client
+      .send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(pk), sk: S(ONE_ITEM) },
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': attribute },
+          ExpressionAttributeValues: { ':token': S(token) },
+        }),
+      )
+      .catch(() => undefined);
   }
 
   async releaseEvent(eventId: string): Promise<void> {
@@ -126,19 +168,23 @@ export class DynamoDbStateStore implements StateStore {
 
   async acquireCooldown(key: string, now: Date, cooldownSeconds: number, owner?: string): Promise<boolean> {
     const t = epochSeconds(now);
+    const holder = writeToken();
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { pk: S(`cooldown#${key}`), sk: S(ONE_ITEM), until: N(t + cooldownSeconds), expiresAt: N(t + cooldownSeconds), ...(owner ? { owner: S(owner) } : {}) },
+          Item: { pk: S(`cooldown#${key}`), sk: S(ONE_ITEM), until: N(t + cooldownSeconds), expiresAt: N(t + cooldownSeconds), holder: S(holder), ...(owner ? { owner: S(owner) } : {}) },
           ConditionExpression: owner ? 'attribute_not_exists(pk) OR #until <= :now OR #owner = :owner' : 'attribute_not_exists(pk) OR #until <= :now',
           ExpressionAttributeNames: { '#until': 'until', ...(owner ? { '#owner': 'owner' } : {}) },
           ExpressionAttributeValues: { ':now': N(t), ...(owner ? { ':owner': S(owner) } : {}) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      // Our own first attempt, whose answer was lost, started the cooldown: we may act.
+      if (isConditionFailure(error)) return itemInTheWay(error)?.holder?.S === holder;
+      await this.takeBack(`cooldown#${key}`, 'holder', holder);
       throw error;
     }
   }
@@ -147,7 +193,8 @@ export class DynamoDbStateStore implements StateStore {
     const t = epochSeconds(now);
     try {
       // One item per budget period holds the ids that took a slot: adding an id already there is a
-      // no-op, and the condition lets no more than `limit` distinct ids in, however many race.
+      // no-op (so a retried call whose answer was lost succeeds too), and the condition lets no
+      // more than `limit` distinct ids in, however many race.
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
@@ -207,11 +254,13 @@ export class DynamoDbStateStore implements StateStore {
 
   async putRecord<T>(key: string, value: T, expectedVersion: number | undefined, now: Date, ttlSeconds: number): Promise<boolean> {
     const t = epochSeconds(now);
+    const writer = writeToken();
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { pk: S(`rec#${key}`), sk: S(ONE_ITEM), value: S(JSON.stringify(value)), version: N((expectedVersion ?? 0) + 1), expiresAt: N(t + ttlSeconds) },
+          Item: { pk: S(`rec#${key}`), sk: S(ONE_ITEM), value: S(JSON.stringify(value)), version: N((expectedVersion ?? 0) + 1), expiresAt: N(t + ttlSeconds), writer: S(writer) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ...(expectedVersion === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now', ExpressionAttributeValues: { ':now': N(t) } }
             : {
@@ -222,7 +271,8 @@ export class DynamoDbStateStore implements StateStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      // Our own first attempt, whose answer was lost, wrote the record: the write is ours.
+      if (isConditionFailure(error)) return itemInTheWay(error)?.writer?.S === writer;
       throw error;
     }
   }

@@ -91,6 +91,25 @@ describe('processEvent', () => {
     expect(sent[1]!.subject).toBe('[critical] oom: prod/web (200 in group)');
   });
 
+  it('asks for a new flush for the failures after a flushed update, so their count is posted too', async () => {
+    const scheduled: unknown[] = [];
+    const { deps, sent, advance } = pipeline({ timers: { schedule: async (timer) => void scheduled.push(timer) } });
+    const group = 'sns:{cluster="prod",service="web",cause="oom"}';
+    const flush = (id: string) => ({ eventSource: 'aws:sqs', messageId: id, body: JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: new Date(t0).toISOString(), timer: { type: 'group-flush', group } }) });
+    await processEvent(again('events/task-stopped-oom.json', 0), deps);
+    await processEvent(again('events/task-stopped-oom.json', 1), deps);
+    advance(300);
+    expect((await processEvent(flush('flush-a'), deps)).actions.map((a) => a.delivery)).toEqual(['update']);
+    advance(10);
+    scheduled.length = 0;
+    await processEvent(again('events/task-stopped-oom.json', 2), deps);
+    // The timer that posted the update is spent: this failure needs one of its own.
+    expect(scheduled).toEqual([{ delaySeconds: 290, body: { type: 'group-flush', group } }]);
+    advance(290);
+    expect((await processEvent(flush('flush-b'), deps)).actions.map((a) => a.delivery)).toEqual(['update']);
+    expect(sent.map((a) => a.delivery)).toEqual(['new', 'update', 'update']);
+  });
+
   it('sends an update without a timer once groupInterval has passed since the last message', async () => {
     const { deps, sent, advance } = pipeline({ timers: { schedule: async () => undefined } });
     await processEvent(again('events/task-stopped-oom.json', 1), deps);
@@ -204,8 +223,91 @@ describe('processEvent', () => {
     failB = false;
     const retry = await processEvent(event, deps);
     expect(posts).toEqual(['a', 'b']);
-    // a's group kept its post, so the retry folds the event into it; b's group was put back and posts.
-    expect(retry.actions.map((a) => `${a.receiver}:${a.delivery}`)).toEqual(['a:suppressed', 'b:new']);
+    // a's group kept its post: the retry finds its own decision there and skips the post made; b's
+    // group was put back and posts.
+    expect(retry.actions.map((a) => `${a.receiver}:${a.delivery}:${a.messageId ?? ''}`)).toEqual(['a:new:posted before', 'b:new:']);
+  });
+
+  it('posts on retry when the failed invocation could not put its group back', async () => {
+    const store = new MemoryStateStore();
+    let down = false;
+    let failed = false;
+    const posts: string[] = [];
+    // The post fails, and so does the table while the invocation tries to undo its group write
+    // (or Lambda stopped it before it could): the group still says the message went out.
+    vi.spyOn(store, 'getRecord').mockImplementation(async function (this: MemoryStateStore, ...args) {
+      if (down) throw new Error('DynamoDB is down');
+      return MemoryStateStore.prototype.getRecord.apply(this, args);
+    });
+    const { deps } = pipeline({
+      store,
+      receivers: {
+        sns: {
+          notify: async (action) => {
+            if (!failed) {
+              failed = true;
+              down = true;
+              throw new Error('SNS is down');
+            }
+            posts.push(action.delivery);
+            return {};
+          },
+        },
+      },
+    });
+    const event = loadFixture('events/task-stopped-oom.json');
+    await expect(processEvent(event, deps)).rejects.toThrow('SNS is down');
+    down = false;
+    // Deciding again would fold the event into its own group write: 'suppressed', never sent.
+    expect((await processEvent(event, deps)).actions.map((a) => `${a.delivery}:${a.result}`)).toEqual(['new:sent']);
+    expect(posts).toEqual(['new']);
+  });
+
+  it('keeps the group of a post that went out when the bookkeeping after it fails, so the next event does not post it again', async () => {
+    const store = new MemoryStateStore();
+    // The post claim cannot be completed, every attempt: the invocation fails after posting.
+    vi.spyOn(store, 'completeEvent').mockImplementation(async function (this: MemoryStateStore, id, ...rest) {
+      if (id.includes('>')) throw new Error('DynamoDB is down');
+      return MemoryStateStore.prototype.completeEvent.call(this, id, ...rest);
+    });
+    const { deps, sent, advance } = pipeline({ store });
+    await expect(processEvent(again('events/task-stopped-oom.json', 1), deps)).rejects.toThrow('DynamoDB is down');
+    expect(sent).toHaveLength(1);
+    advance(10);
+    vi.mocked(store.completeEvent).mockRestore();
+    const next = await processEvent(again('events/task-stopped-oom.json', 2), deps);
+    expect(next.actions.map((a) => a.delivery)).toEqual(['suppressed']);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('posts the pending update on the retry of a group-flush timer whose post failed', async () => {
+    let fail = false;
+    const sent: string[] = [];
+    const { deps, advance } = pipeline({
+      receivers: {
+        sns: {
+          notify: async (action) => {
+            if (fail) throw new Error('SNS is down');
+            sent.push(action.delivery);
+            return {};
+          },
+        },
+      },
+      timers: { schedule: async () => undefined },
+    });
+    for (let i = 0; i < 3; i++) await processEvent(again('events/task-stopped-oom.json', i), deps);
+    advance(300);
+    const timer = {
+      eventSource: 'aws:sqs',
+      messageId: 'flush-retry',
+      body: JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: new Date(t0 + 300_000).toISOString(), timer: { type: 'group-flush', group: 'sns:{cluster="prod",service="web",cause="oom"}' } }),
+    };
+    fail = true;
+    await expect(processEvent(timer, deps)).rejects.toThrow('SNS is down');
+    fail = false;
+    // The flush had marked the count as sent; the retry must not find "nothing pending".
+    expect((await processEvent(timer, deps)).actions.map((a) => a.delivery)).toEqual(['update']);
+    expect(sent).toEqual(['new', 'update']);
   });
 
   it('reads the table\'s silences once per half minute, not once per notification', async () => {

@@ -10,6 +10,7 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
+  paginateQuery,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { IamGrant } from '../adapters/iam.js';
@@ -146,23 +147,21 @@ export class DynamoDbStateStore implements StateStore {
       if (!isConditionFailure(error)) throw error;
     }
     let count = 0;
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: '#at > :from AND #at <= :now',
-          ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: { ':pk': pk, ':from': N(t - windowSeconds), ':now': N(t) },
-          ConsistentRead: true,
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    // Every page: a window can hold more occurrences than one Query returns.
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: '#at > :from AND #at <= :now',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':pk': pk, ':from': N(t - windowSeconds), ':now': N(t) },
+        ConsistentRead: true,
+        Select: 'COUNT',
+      },
+    )) {
       count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return count;
   }
 
@@ -288,21 +287,18 @@ export class DynamoDbStateStore implements StateStore {
 
   async listCollection<T>(collection: string, now: Date): Promise<Array<{ id: string; value: T }>> {
     const items: Array<{ id: string; value: T }> = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: 'expiresAt >= :now',
-          ExpressionAttributeValues: { ':pk': S(`col#${collection}`), ':now': N(epochSeconds(now)) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'expiresAt >= :now',
+        ExpressionAttributeValues: { ':pk': S(`col#${collection}`), ':now': N(epochSeconds(now)) },
+        ConsistentRead: true,
+      },
+    )) {
       for (const item of page.Items ?? []) items.push({ id: item.sk?.S ?? '', value: JSON.parse(item.value?.S ?? 'null') as T });
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return items;
   }
 

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { type Captured, captureOutput } from '../support/capture-output.js';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { clientOptions, createLocalStack } from '../../scripts/lib/local-stack.js';
 import { METRICS_NAMESPACE } from '../../shared/lambda/metrics.js';
@@ -21,20 +22,18 @@ interface Emitted {
 let slack: Server;
 let slackStatus = 200;
 let handler: Handler;
-const lines: string[] = [];
+let output: Captured;
 
 /** Every metric in every EMF document logged so far, with the dimensions its document declares. */
 function emitted(): Emitted[] {
   const metrics: Emitted[] = [];
-  for (const line of lines.join('').split('\n')) {
-    if (!line.includes('"_aws"')) continue;
-    const document = JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } };
+  for (const document of output.emf()) {
     for (const directive of document._aws.CloudWatchMetrics) {
       expect(directive.Namespace).toBe(METRICS_NAMESPACE);
       const dimensions = Object.fromEntries(directive.Dimensions.flat().map((key) => [key, String(document[key])]));
       for (const metric of directive.Metrics) {
         const value = document[metric.Name];
-        for (const v of [value].flat() as number[]) metrics.push({ name: metric.Name, unit: metric.Unit, dimensions, value: v });
+        for (const v of [value].flat() as number[]) metrics.push({ name: metric.Name, unit: metric.Unit ?? '', dimensions, value: v });
       }
     }
   }
@@ -55,11 +54,7 @@ beforeAll(async () => {
     notify: { receivers: { oncall: { slack: { webhook: `ssm:/${name}/slack` } } }, route: { receiver: 'oncall' } },
   };
   Object.assign(process.env, stack.functionEnv, { STAGE: 'emftest', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'false' });
-  const write = process.stdout.write.bind(process.stdout);
-  vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    lines.push(String(chunk));
-    return String(chunk).includes('"_aws"') ? true : write(chunk as string, ...(rest as []));
-  }) as typeof process.stdout.write);
+  output = captureOutput();
   ({ handler } = (await import('../../functions/notify/handler.js')) as unknown as { handler: Handler });
 });
 

@@ -5,6 +5,7 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { taskStopped } from '../../scripts/lib/ecs-events.js';
 import { clientOptions, createLocalStack } from '../../scripts/lib/local-stack.js';
+import { type Captured, captureOutput } from '../support/capture-output.js';
 import { EcsWorld } from '../support/ecs-emulator.js';
 import { lambdaContext, uniqueName } from '../support/lambda.js';
 
@@ -13,7 +14,7 @@ type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Pr
 let handler: Handler;
 let world: EcsWorld;
 const cluster = uniqueName('handler');
-const output: string[] = [];
+let output: Captured;
 
 beforeAll(async () => {
   const stack = await createLocalStack(inject('awsEndpoint'), cluster);
@@ -25,11 +26,7 @@ beforeAll(async () => {
   };
   world = new EcsWorld(stack.endpoint, cluster);
   await world.createCluster();
-  const write = process.stdout.write.bind(process.stdout);
-  vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    output.push(String(chunk));
-    return write(chunk as string, ...(rest as []));
-  }) as typeof process.stdout.write);
+  output = captureOutput();
   ({ handler } = (await import('../../functions/remediate/handler.js')) as unknown as { handler: Handler });
 });
 
@@ -50,12 +47,9 @@ describe('remediate handler', () => {
     }
     expect(last!.actions!.map((a) => a.outcome)).toEqual(['acted']);
     expect((await world.service('api')).desiredCount).toBe(0);
-    const emf = output
-      .flatMap((chunk) => chunk.split('\n'))
-      .filter((line) => line.includes('"_aws"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } });
+    const emf = output.emf();
     const action = emf.find((line) => line._aws.CloudWatchMetrics[0]!.Metrics.some((m) => m.Name === 'RemediationActions'));
-    expect(action, output.join('')).toBeDefined();
+    expect(action, output.chunks.join('')).toBeDefined();
     expect(action!._aws.CloudWatchMetrics[0]!.Namespace).toBe('EcsAutopilot');
     expect(action!._aws.CloudWatchMetrics[0]!.Dimensions[0]).toEqual(expect.arrayContaining(['playbook', 'outcome']));
     expect(action).toMatchObject({ playbook: 'crash-loop', outcome: 'acted', RemediationActions: 1, stage: 'test' });

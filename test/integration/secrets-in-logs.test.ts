@@ -7,6 +7,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { clientOptions, createLocalStack } from '../../scripts/lib/local-stack.js';
 import { loadFixture } from '../support/fixtures.js';
+import { type Captured, captureOutput } from '../support/capture-output.js';
 import { lambdaContext, uniqueName } from '../support/lambda.js';
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
@@ -14,7 +15,7 @@ const TOKEN = 'T0AAAAAAA/B0BBBBBBB/XyZ9xYz9XyZ9xYz9XyZ9xYz9';
 let slack: Server;
 let status = 200;
 let handler: Handler;
-const output: string[] = [];
+let output: Captured;
 
 beforeAll(async () => {
   const name = uniqueName('leak');
@@ -27,13 +28,7 @@ beforeAll(async () => {
     notify: { receivers: { oncall: { slack: { webhook: `ssm:/${name}/slack` } }, missing: { slack: { webhook: `ssm:/${name}/nothing-here` } } }, route: { receiver: 'oncall', routes: [{ match: { cause: 'image-pull' }, receiver: 'missing' }] } },
   };
   Object.assign(process.env, stack.functionEnv, { POWERTOOLS_LOG_LEVEL: 'DEBUG' });
-  for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream);
-    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      output.push(String(chunk));
-      return write(chunk as string, ...(rest as []));
-    }) as typeof stream.write);
-  }
+  output = captureOutput([process.stdout, process.stderr]);
   ({ handler } = (await import('../../functions/notify/handler.js')) as unknown as { handler: Handler });
 });
 
@@ -51,8 +46,8 @@ describe('secrets never reach the logs', () => {
     status = 404;
     await handler({ ...loadFixture('events/task-stopped-app-exit.json'), id: uniqueName('err') }, lambdaContext()).catch((e: Error) => results.push(e.message));
     await handler({ ...loadFixture('events/task-stopped-image-pull.json'), id: uniqueName('missing') }, lambdaContext()).catch((e: Error) => results.push(e.message));
-    const everything = output.join('') + JSON.stringify(results);
-    expect(output.join('')).toMatch(/event (handled|failed)/); // the logs were captured at all
+    const everything = output.chunks.join('') + JSON.stringify(results);
+    expect(output.chunks.join('')).toMatch(/event (handled|failed)/); // the logs were captured at all
     expect(everything).toMatch(/invalid_token|no_service|404/); // the Slack error was reported ...
     expect(everything).toMatch(/nothing-here/); // ... and the missing secret named
     expect(everything).not.toContain(TOKEN); // ... but the secret itself never

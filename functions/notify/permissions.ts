@@ -13,13 +13,17 @@ import { effectiveReceivers } from '../../shared/config/receivers.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
 import { stateStoreGrants } from '../../shared/state/dynamodb-store.js';
 
-export function notifyGrants(config: AutopilotConfig): IamGrant[] {
+/** Posting to the receivers the configuration names: their SNS topics and Slack webhook secrets. */
+export function receiverGrants(config: AutopilotConfig): IamGrant[] {
   const receivers = Object.values(effectiveReceivers(config));
   const topics = receivers.filter((r) => r.sns).map((r) => r.sns?.topicArn);
   const webhooks = receivers.flatMap((r) => (r.slack ? [r.slack.webhook] : []));
+  return [...snsNotifierGrants(topics), ...secretReaderGrants(webhooks)];
+}
+
+export function notifyGrants(config: AutopilotConfig): IamGrant[] {
   return [
-    ...snsNotifierGrants(topics),
-    ...secretReaderGrants(webhooks),
+    ...receiverGrants(config),
     ...serviceTagReaderGrants,
     ...deploymentReaderGrants,
     ...agentStatusGrants,

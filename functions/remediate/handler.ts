@@ -3,6 +3,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { remediateEvent } from '../../shared/execute/remediate-event.js';
@@ -15,8 +16,9 @@ const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at pack
 const env = readEnvironment();
 const logger = new Logger({ serviceName: 'ecs-autopilot-remediate' });
 const metrics = createMetrics('remediate', env.stage);
+let invocation: Context | undefined;
 const dependencies = {
-  ...remediateDependencies(env, config, () => new Date()),
+  ...remediateDependencies(env, config, () => new Date(), () => ({ remainingMs: () => invocation?.getRemainingTimeInMillis() ?? 30_000 })),
   countAction: (playbook: string, outcome: string) => {
     const single = metrics.singleMetric();
     single.addDimensions({ playbook, outcome });
@@ -26,6 +28,11 @@ const dependencies = {
 };
 
 // EventBridge events, and the remediation timers (agent re-checks, capacity restore checks).
-const handle = eventOrTimers((event) => remediateEvent(event, dependencies), logger);
+const handleEventOrTimers = eventOrTimers((event) => remediateEvent(event, dependencies), logger);
+
+async function handle(event: unknown, context: Context) {
+  invocation = context;
+  return handleEventOrTimers(event);
+}
 
 export const handler = middy(handle).use(logOutcome(logger)).use(logMetrics(metrics));

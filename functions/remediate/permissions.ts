@@ -6,12 +6,12 @@ import { OPERATION_GRANTS, remediationReadGrants } from '../../shared/adapters/e
 import { serviceTagReaderGrants } from '../../shared/adapters/ecs-service-tags.js';
 import type { IamGrant } from '../../shared/adapters/iam.js';
 import { killSwitchGrants } from '../../shared/adapters/kill-switch.js';
-import { snsNotifierGrants } from '../../shared/adapters/sns-notifier.js';
 import { timerGrantsFor } from '../../shared/adapters/sqs-timers.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
 import { enabledPlaybooks } from '../../shared/decide/remediation/opt-in.js';
 import { PLAYBOOKS } from '../../shared/decide/remediation/playbooks/index.js';
 import { stateStoreGrants } from '../../shared/state/dynamodb-store.js';
+import { receiverGrants } from '../notify/permissions.js';
 
 export function remediateGrants(config: AutopilotConfig): IamGrant[] {
   const playbooks = enabledPlaybooks(config.remediate);
@@ -24,7 +24,8 @@ export function remediateGrants(config: AutopilotConfig): IamGrant[] {
     ...(playbooks.includes('unhealthyTargets') ? alarmServiceResolverGrants : []),
     ...[...operations].flatMap((operation) => OPERATION_GRANTS[operation]),
     ...killSwitchGrants(config.remediate.killSwitchParameter),
-    ...snsNotifierGrants([config.notify.topicArn]),
+    // Announcements go where the notify route sends them.
+    ...receiverGrants(config),
     ...timerGrantsFor('remediate-timer-queue', 'agent re-checks, capacity restore checks'),
     ...stateStoreGrants,
   ];

@@ -4,7 +4,6 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createAlarmServiceResolver } from '../../shared/adapters/alarm-service-resolver.js';
@@ -19,8 +18,14 @@ import { type RuntimeEnvironment, requireSetting } from '../../shared/config/env
 import type { AutopilotConfig } from '../../shared/config/schema.js';
 import type { RemediationDependencies } from '../../shared/execute/remediate-event.js';
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
+import { createReceivers, type DeadlineSource } from '../notify/receivers.js';
 
-export function remediateDependencies(env: RuntimeEnvironment, config: AutopilotConfig, now: () => Date): RemediationDependencies {
+export function remediateDependencies(
+  env: RuntimeEnvironment,
+  config: AutopilotConfig,
+  now: () => Date,
+  deadline: DeadlineSource = () => ({ remainingMs: () => 30_000 }),
+): RemediationDependencies {
   const ecs = createAwsClient(ECSClient, env);
   const alarms = createAlarmServiceResolver({ ecs, cloudwatch: createAwsClient(CloudWatchClient, env) }, { cacheSeconds: 300 });
   return {
@@ -32,7 +37,8 @@ export function remediateDependencies(env: RuntimeEnvironment, config: Autopilot
     killSwitch: createKillSwitch(createAwsClient(SSMClient, env), config.remediate.killSwitchParameter),
     tags: createServiceTagReader(ecs, config.serviceTags.cacheSeconds),
     alarmService: async (alarm, at) => alarms.resolve({ alarmName: alarm.alarmName, dimensions: alarm.dimensions, ...(alarm.alarmArn ? { alarmArn: alarm.alarmArn } : {}) }, at),
-    announce: createRemediationAnnouncer(createAwsClient(SNSClient, env), config.notify.topicArn ?? requireSetting(env, 'notifyTopicArn', 'NOTIFY_TOPIC_ARN')),
+    // Announced through the notify route's receivers (Slack, SNS), like every notification.
+    announce: createRemediationAnnouncer(config, createReceivers(env, config, deadline, now)),
     timers: createSqsTimers(createAwsClient(SQSClient, env), requireSetting(env, 'remediateTimerQueueUrl', 'REMEDIATE_TIMER_QUEUE_URL')),
     dryRun: config.remediate.dryRun,
   };

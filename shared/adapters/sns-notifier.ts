@@ -30,6 +30,9 @@ export function notificationAttributes(action: NotifyAction): Record<string, Mes
   put('kind', action.kind);
   put('status', action.status);
   put('delivery', action.delivery);
+  // Remediation announcements: subscribers can filter on what was done and how it ended.
+  put('playbook', action.message.remediation?.playbook);
+  put('outcome', action.message.remediation?.outcome);
   return attributes;
 }
 

@@ -20,7 +20,8 @@ export function toSubject(text: string): string {
 
 export const where = (scope: { cluster: string; service?: string }) => (scope.service ? `${scope.cluster}/${scope.service}` : scope.cluster);
 
-const KIND_SWITCH: Record<NotificationKind, keyof AutopilotConfig['notify']['events']> = {
+// Remediation announcements are not switched by notify.events: they say what was done to a service.
+const KIND_SWITCH: Record<Exclude<NotificationKind, 'remediation'>, keyof AutopilotConfig['notify']['events']> = {
   'task-stopped': 'taskStopped',
   deployment: 'deployments',
   'service-action': 'serviceActions',
@@ -34,8 +35,8 @@ export function quietBecause(
   tags: ParsedServiceTags | undefined,
   n: { kind: NotificationKind; status: NotificationStatus; severity: Severity; cause: string; cluster: string; service?: string },
 ): string | undefined {
-  const switchName = KIND_SWITCH[n.kind];
-  if (!config.notify.events[switchName]) return `notify.events.${switchName} is off`;
+  const switchName = n.kind === 'remediation' ? undefined : KIND_SWITCH[n.kind];
+  if (switchName && !config.notify.events[switchName]) return `notify.events.${switchName} is off`;
   if (n.status === 'resolved' && !config.notify.events.resolved) return 'notify.events.resolved is off';
   // A resolved message answers an earlier one, so it is not held to the severity floor.
   if (n.status === 'firing' && !atLeast(n.severity, config.notify.minSeverity)) return `severity ${n.severity} is below notify.minSeverity ${config.notify.minSeverity}`;

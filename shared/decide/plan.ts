@@ -7,7 +7,7 @@ import type { Severity } from './causes.js';
 
 export type { TimerBody };
 
-export const NOTIFICATION_KINDS = ['task-stopped', 'deployment', 'service-action', 'container-instance', 'alarm'] as const;
+export const NOTIFICATION_KINDS = ['task-stopped', 'deployment', 'service-action', 'container-instance', 'alarm', 'remediation'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** `firing`: something is wrong; `resolved`: what was wrong is healthy again. */
@@ -52,6 +52,8 @@ export interface NotificationMessage {
   alarm?: { name: string; arn?: string; state: string; previousState?: string; reason?: string; resolvedVia?: string };
   /** The last lines the failed container logged, when they could be read. */
   logTail?: { lines: string[]; logGroup: string; logStream: string } | { unavailable: string };
+  /** What a remediation did (kind `remediation`): its audit id names it for `ecs-autopilot undo`. */
+  remediation?: { playbook: string; type: string; outcome: string; from?: unknown; to?: unknown; auditId: string; undo: string; detail: string };
   /** Filled in when the message speaks for a group of notifications (an update). */
   group?: { key: string; count: number; firstAt: string };
   links: Record<string, string>;

@@ -41,6 +41,8 @@ export interface Announcement {
   report: RemediationReport;
   auditId: string;
   time: string;
+  region: string;
+  account: string;
 }
 
 export interface RemediationDependencies {
@@ -252,7 +254,14 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
     }
     const audit = await record(result, undo, beforeView);
     const withId = { ...result, auditId: audit.id };
-    if (deps.announce) await deps.announce({ report: withId, auditId: audit.id, time: audit.time });
+    if (!deps.announce) return withId;
+    try {
+      await deps.announce({ report: withId, auditId: audit.id, time: audit.time, region: 'region' in signal ? signal.region : '', account: 'account' in signal ? signal.account : '' });
+    } catch (error) {
+      // The change is made and audited; failing the invocation now would not announce it either
+      // (the retry finds the target moved on). Say so in the report and the logs instead.
+      return { ...withId, detail: `${withId.detail}; ${(error as Error).message}` };
+    }
     return withId;
   }
 

@@ -74,10 +74,12 @@ describe('crash loop', () => {
     const audit = trail.find((r) => r.detail?.outcome === 'acted');
     expect(audit).toMatchObject({ actor: 'remediate:crash-loop', action: 'rollback', eventIds: [outcomes.at(-1)!.id] });
     expect(audit!.detail).toMatchObject({ outcome: 'acted', from: bad, to: good, undo: { kind: 'update-service', change: { taskDefinition: bad } } });
+    // Announced through the notify route (here the default SNS receiver), rendered as a notification.
     const [announcement] = await receiveNotifications(stack);
-    expect(announcement!.attributes).toMatchObject({ kind: 'remediation', playbook: 'crash-loop', outcome: 'acted', cluster });
-    expect(announcement!.body).toMatchObject({ schema: 'ecs-autopilot/remediation@1', type: 'rollback', from: bad, to: good, auditId: audit!.id });
-    expect(String(announcement!.body.undo)).toContain(`ecs-autopilot undo ${audit!.id}`);
+    expect(announcement!.attributes).toMatchObject({ kind: 'remediation', playbook: 'crash-loop', outcome: 'acted', cluster, service: 'api', cause: 'remediation-rollback', severity: 'warning' });
+    expect(announcement!.subject).toBe(`[warning] remediation-rollback: ${cluster}/api`);
+    expect(announcement!.body).toMatchObject({ schema: 'ecs-autopilot/notification@1', kind: 'remediation', remediation: { type: 'rollback', from: bad, to: good, auditId: audit!.id } });
+    expect(String(announcement!.body.hint)).toContain(`ecs-autopilot undo ${audit!.id}`);
 
     // More crashes of the old revision after the rollback: the service moved on, nothing more is done.
     const after = await run(d, crash('api', bad, 1));

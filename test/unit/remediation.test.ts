@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../shared/config/validate.js';
 import { PLAYBOOK_FILES, PLAYBOOKS } from '../../shared/decide/remediation/playbooks/index.js';
 import { OPERATIONS_OF } from '../../shared/decide/remediation/types.js';
+import { announcementActions, remediationMessage } from '../../shared/decide/remediation/announcement.js';
+import { renderSlackMessage } from '../../shared/render/slack-blocks.js';
 import { optedInPlaybooks } from '../../shared/decide/remediation/opt-in.js';
 import { type RemediationDependencies, remediateEvent } from '../../shared/execute/remediate-event.js';
 import { MemoryStateStore } from '../../shared/state/memory-store.js';
@@ -139,6 +141,31 @@ describe('limits', () => {
     const outcomes = (await run(deps, events)).flatMap((o) => o.actions.map((a) => a.outcome));
     expect(outcomes.filter((o) => o === 'planned')).toHaveLength(3);
     expect(outcomes.filter((o) => o === 'blocked-budget').length).toBeGreaterThan(0);
+  });
+});
+
+describe('announcements', () => {
+  it('route like notifications (kind remediation) and render for Slack with the undo command, untrusted text escaped', async () => {
+    const config = validateConfig(
+      {
+        notify: {
+          receivers: { oncall: { slack: { webhook: 'ssm:/slack/oncall' } }, all: { sns: {} } },
+          route: { receiver: 'all', routes: [{ match: { kind: 'remediation' }, receiver: 'oncall', continue: true }] },
+        },
+      },
+      'test',
+    );
+    const [action] = (await run(offline(allOn), [...deployedAfterSteadyHour(), ...crashes(4000, 3)])).flatMap((o) => o.actions);
+    const report = { ...action!, outcome: 'acted', reason: `${action!.reason} <!channel> <https://evil.example|click>` };
+    const message = remediationMessage(report, 'abc123def456', at(4200), { region: 'us-east-1', account: '123456789012' });
+    const actions = announcementActions(config, message);
+    // Alertmanager semantics: the matching child takes it; the root's receiver gets what no child matched.
+    expect(actions.map((a) => a.receiver)).toEqual(['oncall']);
+    expect(actions[0]).toMatchObject({ kind: 'remediation', delivery: 'new', cause: 'remediation-rollback', severity: 'warning', subject: '[warning] remediation-rollback: prod/api' });
+    const slack = JSON.stringify(renderSlackMessage(message));
+    expect(slack).toContain('ecs-autopilot undo abc123def456');
+    expect(slack).not.toContain('<!channel>');
+    expect(slack).not.toContain('<https://evil.example');
   });
 });
 

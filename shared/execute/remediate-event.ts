@@ -116,6 +116,17 @@ const auditIdOf = (actionKey: string, outcome: RemediationOutcome) => createHash
 
 const hourOf = (now: Date) => now.toISOString().slice(0, 13);
 
+/** What an UpdateService call changed, in words, for the audit record and the announcement. */
+function describeChange(change: ServiceChange): string {
+  const parts = [
+    ...(change.taskDefinition ? [`task definition set to ${describeRevision(change.taskDefinition)}`] : []),
+    ...(change.desiredCount !== undefined ? [`desired count set to ${change.desiredCount}`] : []),
+    ...(change.capacityProviderStrategy ? [`capacity provider strategy set to ${change.capacityProviderStrategy.map((s) => `${s.capacityProvider} (weight ${s.weight}, base ${s.base})`).join(', ')}`] : []),
+    ...(change.forceNewDeployment ? ['a new deployment started'] : []),
+  ];
+  return `updated the service: ${parts.join('; ')}`;
+}
+
 function changeOf(action: PlannedRemediation): ServiceChange {
   switch (action.type) {
     case 'rollback':
@@ -238,7 +249,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
       }
       default:
         await deps.ecs.updateService(cluster, service, change);
-        after = JSON.stringify(change);
+        after = describeChange(change);
     }
   } catch (error) {
     await finish(report('failed', `${(error as Error).name}: ${(error as Error).message}`));

@@ -5,7 +5,7 @@ import { PutMetricAlarmCommand, CloudWatchClient } from '@aws-sdk/client-cloudwa
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { remediateDependencies } from '../../functions/remediate/wiring.js';
 import { readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
@@ -13,12 +13,18 @@ import { type RemediationDependencies, remediateEvent } from '../../shared/execu
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
 import { containerInstance, deployment, steadyState, targetGroupAlarm, taskStopped } from '../../scripts/lib/ecs-events.js';
 import { clientOptions, createLocalStack, type LocalStack, receiveNotifications } from '../../scripts/lib/local-stack.js';
+import { type AtomicDynamoDbProxy, startAtomicDynamoDbProxy } from '../support/atomic-dynamodb.js';
 import { EcsWorld } from '../support/ecs-emulator.js';
 import { uniqueName } from '../support/lambda.js';
 
 let stack: LocalStack;
 let world: EcsWorld;
 let env: ReturnType<typeof readEnvironment>;
+// The state store talks to the emulator through this proxy, which makes each DynamoDB request
+// atomic as DynamoDB is (moto's is not: see test/support/atomic-dynamodb.ts). Without it, the
+// concurrency tests below fail on the emulator's races rather than on the code's.
+let dynamodb: AtomicDynamoDbProxy;
+const storeOn = (tableName: string) => new DynamoDbStateStore(new DynamoDBClient(clientOptions(dynamodb.url)), tableName);
 const cluster = uniqueName('fix');
 const killSwitch = `/${cluster}/kill-switch`;
 const now = () => new Date().toISOString();
@@ -28,7 +34,7 @@ function deps(remediate: Record<string, unknown>): RemediationDependencies {
   // The tests of this file share one table, so one global budget per hour: give them room, except
   // where a test is about the budget itself.
   const config = validateConfig({ remediate: { killSwitchParameter: killSwitch, maxActionsPerHour: 100, ...remediate } }, 'test');
-  return remediateDependencies(env, config, () => new Date());
+  return { ...remediateDependencies(env, config, () => new Date()), store: storeOn(stack.tableName) };
 }
 
 const playbooksOn = (playbooks: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ optIn: [cluster], playbooks, ...extra });
@@ -50,7 +56,10 @@ beforeAll(async () => {
   env = readEnvironment();
   world = new EcsWorld(stack.endpoint, cluster);
   await world.createCluster();
+  dynamodb = await startAtomicDynamoDbProxy(stack.endpoint);
 });
+
+afterAll(async () => dynamodb?.stop());
 
 describe('crash loop', () => {
   it('rolls a crash-looping revision back to the one that held steady state, audits it and says how to undo it', async () => {
@@ -253,7 +262,7 @@ describe('safety', () => {
     const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0, failures: 2, cooldown: '1h' } }, { maxActionsPerHour: 2 }));
     // A table of its own, so the hour's global budget is this burst's alone.
     const own = await createLocalStack(stack.endpoint, `${cluster}-burst`);
-    d.store = new DynamoDbStateStore(new DynamoDBClient(clientOptions(stack.endpoint)), own.tableName);
+    d.store = storeOn(own.tableName);
     const services = ['b1', 'b2', 'b3', 'b4'];
     const tds: Record<string, string> = {};
     for (const s of services) {

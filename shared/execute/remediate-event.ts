@@ -27,7 +27,7 @@ export type RemediationOutcome = (typeof REMEDIATION_OUTCOMES)[number];
 /** How to reverse an action, exactly; `ecs-autopilot undo ID` carries it out. */
 export type UndoSpec =
   | { kind: 'update-service'; cluster: string; service: string; change: ServiceChange; expect: ServiceChange }
-  | { kind: 'set-instance-status'; cluster: string; containerInstance: string; status: 'ACTIVE' }
+  | { kind: 'set-instance-status'; cluster: string; containerInstance: string; status: 'ACTIVE'; expect?: { status: 'DRAINING' } }
   | { kind: 'none'; why: string };
 
 export interface RemediationReport extends PlannedRemediation {
@@ -157,13 +157,19 @@ function staleBecause(action: PlannedRemediation, view: ServiceView | undefined,
   return undefined;
 }
 
-function undoOf(action: PlannedRemediation, before: ServiceView | undefined, change: ServiceChange, after: string | undefined): UndoSpec {
+/**
+ * The exact reversal of `change`, and what the target must still look like for it to be safe: the
+ * values `change` set (ARNs, counts, strategies, statuses; never words), which `undo` compares
+ * with the live state. For resize-memory, `change` holds the ARN of the revision registered.
+ */
+function undoOf(action: PlannedRemediation, before: ServiceView | undefined, change: ServiceChange): UndoSpec {
   const [cluster, service] = (action.service ?? '').split('/') as [string, string];
   switch (action.type) {
     case 'rollback':
     case 'resize-memory':
+      if (!change.taskDefinition) return { kind: 'none', why: 'the revision registered is unknown' };
       return before?.taskDefinition
-        ? { kind: 'update-service', cluster, service, change: { taskDefinition: before.taskDefinition }, expect: { taskDefinition: after ?? change.taskDefinition } }
+        ? { kind: 'update-service', cluster, service, change: { taskDefinition: before.taskDefinition }, expect: { taskDefinition: change.taskDefinition } }
         : { kind: 'none', why: 'the previous task definition is unknown' };
     case 'pause':
       return before?.desiredCount !== undefined
@@ -175,7 +181,7 @@ function undoOf(action: PlannedRemediation, before: ServiceView | undefined, cha
         ? { kind: 'update-service', cluster, service, change: { capacityProviderStrategy: before.capacityProviderStrategy, forceNewDeployment: true }, expect: { capacityProviderStrategy: change.capacityProviderStrategy } }
         : { kind: 'none', why: 'the service had no capacity provider strategy before' };
     case 'drain-instance':
-      return action.replaceInstance ? { kind: 'none', why: 'the instance was replaced by its Auto Scaling group' } : { kind: 'set-instance-status', cluster: action.cluster, containerInstance: action.containerInstance!, status: 'ACTIVE' };
+      return action.replaceInstance ? { kind: 'none', why: 'the instance was replaced by its Auto Scaling group' } : { kind: 'set-instance-status', cluster: action.cluster, containerInstance: action.containerInstance!, status: 'ACTIVE', expect: { status: 'DRAINING' } };
     case 'restart':
       return { kind: 'none', why: 'a new deployment of the same task definition has nothing to undo' };
   }
@@ -228,7 +234,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   let after: string | undefined;
   // The intent goes into the audit trail before the write: if the invocation dies after the write,
   // its retry no longer acts (the live state has moved on), and this record is what tells.
-  await record(report('acting', 'about to act'), undoOf(action, before, change, undefined), before);
+  await record(report('acting', 'about to act'), undoOf(action, before, change), before);
   try {
     switch (action.type) {
       case 'drain-instance': {
@@ -255,7 +261,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
     await finish(report('failed', `${(error as Error).name}: ${(error as Error).message}`));
     throw error;
   }
-  return finish(report('acted', after ?? 'done'), undoOf(action, before, change, after), before);
+  return finish(report('acted', after ?? 'done'), undoOf(action, before, change), before);
 
   async function finish(result: RemediationReport, undo?: UndoSpec, beforeView?: ServiceView): Promise<RemediationReport> {
     deps.countAction?.(label, result.outcome);

@@ -262,8 +262,8 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
       case 'resize-memory': {
         const registered = await deps.ecs.registerWithMemory(action.from as string, action.memory!.container, action.memory!.toMiB);
         change = { taskDefinition: registered };
-        after = registered;
         await deps.ecs.updateService(cluster, service, change);
+        after = `registered ${describeRevision(registered)} (${action.memory!.container} memory ${action.memory!.fromMiB} -> ${action.memory!.toMiB} MiB); ${describeChange(change)}`;
         break;
       }
       default:

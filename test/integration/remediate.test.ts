@@ -306,7 +306,8 @@ describe('OOM right-sizing', () => {
     expect(taskDefinition!.family).toBe(`${cluster}-cache`);
     expect(tags).toContainEqual({ key: 'ecs-autopilot:resized-from', value: td.split('/').pop() });
     const resize = actions[0]!;
-    expect(resize.detail).toBe(service.taskDefinition);
+    const registered = service.taskDefinition!.split('/').pop();
+    expect(resize.detail).toBe(`registered ${registered} (app memory 512 -> 768 MiB); updated the service: task definition set to ${registered}`);
     const { audit } = await expectRecorded(d, resize, await receiveNotifications(stack), `update the service back to ${td.split('/').pop()} (ecs-autopilot undo ${resize.auditId})`);
     expect(audit.detail).toMatchObject({ memory: { fromMiB: 512, toMiB: 768 }, before: { taskDefinition: td }, undo: { kind: 'update-service', change: { taskDefinition: td }, expect: { taskDefinition: service.taskDefinition } } });
   });

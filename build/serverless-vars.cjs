@@ -87,21 +87,29 @@ const ecsArn = (rest) => sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS:
  * The statements of a remediation write: on resources that carry the opt-in tag (IAM checks the
  * tag, so a bug in the code still cannot touch a service nobody opted in), or on the clusters and
  * services remediate.optIn names by ARN. Undefined for other resources.
+ * A resource tagged `off` is excluded from both, as the code excludes it (the tag `off` wins over
+ * config): StringNotEqualsIgnoreCase holds when the tag is absent, so it narrows the named
+ * statements to services not tagged off, and, ANDed with the StringLike, the tagged ones to tags
+ * other than off. (The code also ignores spaces around the value; IAM compares it as it is.)
  */
 function remediationStatements(resource, actions) {
   const allow = (Resource, Condition) => ({ Effect: 'Allow', Action: actions, Resource, ...(Condition ? { Condition } : {}) });
-  const taggedOnly = { StringLike: { [`aws:ResourceTag/${REMEDIATE_TAG}`]: '*' } };
+  const notOff = { StringNotEqualsIgnoreCase: { [`aws:ResourceTag/${REMEDIATE_TAG}`]: 'off' } };
+  const taggedOnly = { StringLike: { [`aws:ResourceTag/${REMEDIATE_TAG}`]: '*' }, ...notOff };
   const optIn = config().remediate.optIn;
   switch (resource) {
     case 'remediation-services': {
       const named = optIn.map((glob) => ecsArn(`service/${glob.includes('/') ? glob : `${glob}/*`}`));
-      return [allow(ecsArn('service/*'), taggedOnly), ...(named.length ? [allow(named)] : [])];
+      return [allow(ecsArn('service/*'), taggedOnly), ...(named.length ? [allow(named, notOff)] : [])];
     }
     case 'remediation-container-instances': {
       const named = optIn.filter((glob) => !glob.includes('/')).map((cluster) => ecsArn(`container-instance/${cluster}/*`));
-      return [allow(ecsArn('container-instance/*'), taggedOnly), ...(named.length ? [allow(named)] : [])];
+      return [allow(ecsArn('container-instance/*'), taggedOnly), ...(named.length ? [allow(named, notOff)] : [])];
     }
     case 'remediation-autoscaling-groups':
+      // Only tagged groups: IAM cannot tell which group hosts an opted-in cluster's instances, so
+      // `replace: true` needs the group itself tagged (any value but off), even when the cluster is
+      // opted in by remediate.optIn.
       return [allow(sub('arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/*'), taggedOnly)];
     case 'remediation-task-definitions':
       // A new revision is a new resource: the condition is on the tag it must be created with.

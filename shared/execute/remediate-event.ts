@@ -27,7 +27,7 @@ export type RemediationOutcome = (typeof REMEDIATION_OUTCOMES)[number];
 /** How to reverse an action, exactly; `ecs-autopilot undo ID` carries it out. */
 export type UndoSpec =
   | { kind: 'update-service'; cluster: string; service: string; change: ServiceChange; expect: ServiceChange }
-  | { kind: 'set-instance-status'; cluster: string; containerInstance: string; status: 'ACTIVE' }
+  | { kind: 'set-instance-status'; cluster: string; containerInstance: string; status: 'ACTIVE'; expect?: { status: 'DRAINING' } }
   | { kind: 'none'; why: string };
 
 export interface RemediationReport extends PlannedRemediation {
@@ -157,13 +157,19 @@ function staleBecause(action: PlannedRemediation, view: ServiceView | undefined,
   return undefined;
 }
 
-function undoOf(action: PlannedRemediation, before: ServiceView | undefined, change: ServiceChange, after: string | undefined): UndoSpec {
+/**
+ * The exact reversal of `change`, and what the target must still look like for it to be safe: the
+ * values `change` set (ARNs, counts, strategies, statuses; never words), which `undo` compares
+ * with the live state. For resize-memory, `change` holds the ARN of the revision registered.
+ */
+function undoOf(action: PlannedRemediation, before: ServiceView | undefined, change: ServiceChange): UndoSpec {
   const [cluster, service] = (action.service ?? '').split('/') as [string, string];
   switch (action.type) {
     case 'rollback':
     case 'resize-memory':
+      if (!change.taskDefinition) return { kind: 'none', why: 'the revision registered is unknown' };
       return before?.taskDefinition
-        ? { kind: 'update-service', cluster, service, change: { taskDefinition: before.taskDefinition }, expect: { taskDefinition: after ?? change.taskDefinition } }
+        ? { kind: 'update-service', cluster, service, change: { taskDefinition: before.taskDefinition }, expect: { taskDefinition: change.taskDefinition } }
         : { kind: 'none', why: 'the previous task definition is unknown' };
     case 'pause':
       return before?.desiredCount !== undefined
@@ -175,7 +181,7 @@ function undoOf(action: PlannedRemediation, before: ServiceView | undefined, cha
         ? { kind: 'update-service', cluster, service, change: { capacityProviderStrategy: before.capacityProviderStrategy, forceNewDeployment: true }, expect: { capacityProviderStrategy: change.capacityProviderStrategy } }
         : { kind: 'none', why: 'the service had no capacity provider strategy before' };
     case 'drain-instance':
-      return action.replaceInstance ? { kind: 'none', why: 'the instance was replaced by its Auto Scaling group' } : { kind: 'set-instance-status', cluster: action.cluster, containerInstance: action.containerInstance!, status: 'ACTIVE' };
+      return action.replaceInstance ? { kind: 'none', why: 'the instance was replaced by its Auto Scaling group' } : { kind: 'set-instance-status', cluster: action.cluster, containerInstance: action.containerInstance!, status: 'ACTIVE', expect: { status: 'DRAINING' } };
     case 'restart':
       return { kind: 'none', why: 'a new deployment of the same task definition has nothing to undo' };
   }
@@ -208,15 +214,28 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   // Dry-run counts cooldowns and budgets in its own keys: it shows what would act, without eating
   // the real budget of the day it is switched off.
   const prefix = deps.dryRun ? 'dry-run#' : '';
-  // Moving back from fallback capacity is the end of the fallback, paced by restoreAfter: it has
-  // its own cooldown rather than waiting out the fallback's.
-  const cooldownScope = action.type === 'capacity-restore' ? `${label}-restore` : label;
-  if (!(await deps.store.acquireCooldown(`${prefix}remediate#${cooldownScope}#${target}`, now, settings.cooldown, actionKey))) {
-    return finish(report('blocked-cooldown', `${label} acted on ${target} less than ${Math.round(settings.cooldown / 60)} min ago (cooldown)`));
+  // Cooldown and hourly cap hold per target (a service, or a container instance), across playbooks:
+  // two playbooks must not act on one service within one cooldown (a rollback, then a restart of
+  // the half-rolled-back service). The cooldown is the acting playbook's, and so is the cap: at most
+  // `maxPerHour` actions on this target this hour, whichever playbooks took the others.
+  // Moving back from fallback capacity is exempt from the target's cooldown (it keeps one of its
+  // own): it ends the fallback, paced by restoreAfter, and it is the one action that is not retried
+  // (the restore timer chain ends with it), so a cooldown that blocked it would leave the service on
+  // the fallback capacity for good. It still counts in the hourly cap and the global budget.
+  const cooldownKey = action.type === 'capacity-restore' ? `${prefix}remediate#${label}-restore#${target}` : `${prefix}remediate#target#${target}`;
+  if (!(await deps.store.acquireCooldown(cooldownKey, now, settings.cooldown, actionKey))) {
+    return finish(
+      report(
+        'blocked-cooldown',
+        action.type === 'capacity-restore'
+          ? `${label} moved ${target} back less than ${Math.round(settings.cooldown / 60)} min ago (cooldown)`
+          : `a remediation acted on ${target} within the cooldown (${label}: ${Math.round(settings.cooldown / 60)} min; one action per target per cooldown, across playbooks)`,
+      ),
+    );
   }
   const hour = hourOf(now);
-  if (!(await deps.store.reserveSlot(`${prefix}remediate#${label}#${target}#${hour}`, actionKey, settings.maxPerHour, now, 7200))) {
-    return finish(report('blocked-budget', `${label} already acted ${settings.maxPerHour} time(s) on ${target} this hour (maxPerHour)`));
+  if (!(await deps.store.reserveSlot(`${prefix}remediate#target#${target}#${hour}`, actionKey, settings.maxPerHour, now, 7200))) {
+    return finish(report('blocked-budget', `${target} already had ${settings.maxPerHour} remediation action(s) this hour, across playbooks (${label} maxPerHour)`));
   }
   if (!(await deps.store.reserveSlot(`${prefix}remediate#global#${hour}`, actionKey, remediate.maxActionsPerHour, now, 7200))) {
     return finish(report('blocked-budget', `the global budget of ${remediate.maxActionsPerHour} actions this hour is spent (remediate.maxActionsPerHour)`));
@@ -228,7 +247,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   let after: string | undefined;
   // The intent goes into the audit trail before the write: if the invocation dies after the write,
   // its retry no longer acts (the live state has moved on), and this record is what tells.
-  await record(report('acting', 'about to act'), undoOf(action, before, change, undefined), before);
+  await record(report('acting', 'about to act'), undoOf(action, before, change), before);
   try {
     switch (action.type) {
       case 'drain-instance': {
@@ -243,8 +262,8 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
       case 'resize-memory': {
         const registered = await deps.ecs.registerWithMemory(action.from as string, action.memory!.container, action.memory!.toMiB);
         change = { taskDefinition: registered };
-        after = registered;
         await deps.ecs.updateService(cluster, service, change);
+        after = `registered ${describeRevision(registered)} (${action.memory!.container} memory ${action.memory!.fromMiB} -> ${action.memory!.toMiB} MiB); ${describeChange(change)}`;
         break;
       }
       default:
@@ -255,7 +274,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
     await finish(report('failed', `${(error as Error).name}: ${(error as Error).message}`));
     throw error;
   }
-  return finish(report('acted', after ?? 'done'), undoOf(action, before, change, after), before);
+  return finish(report('acted', after ?? 'done'), undoOf(action, before, change), before);
 
   async function finish(result: RemediationReport, undo?: UndoSpec, beforeView?: ServiceView): Promise<RemediationReport> {
     deps.countAction?.(label, result.outcome);

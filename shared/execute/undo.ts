@@ -2,6 +2,7 @@
 // action that was carried out, only once, and only while the target still looks the way the action
 // left it (someone may have fixed things by hand since; undoing then would break their fix).
 import type { RemediationEcs } from '../adapters/ecs-remediation.js';
+import { describeStrategy, sameStrategy } from '../decide/remediation/playbooks/capacity-fallback.js';
 import type { AuditRecord, StateStore } from '../state/store.js';
 import type { UndoSpec } from './remediate-event.js';
 
@@ -40,8 +41,21 @@ export async function undoRemediation(id: string, deps: { store: StateStore; ecs
     if (undo.expect.desiredCount !== undefined && now.desiredCount !== undo.expect.desiredCount) {
       throw new UndoRefused(`${undo.cluster}/${undo.service} now wants ${now.desiredCount} tasks, not ${undo.expect.desiredCount} as ${id} left it: changed since, not undoing`);
     }
+    if (undo.expect.capacityProviderStrategy && !sameStrategy(now.capacityProviderStrategy, undo.expect.capacityProviderStrategy)) {
+      throw new UndoRefused(
+        `${undo.cluster}/${undo.service} now uses the capacity provider strategy ${describeStrategy(now.capacityProviderStrategy)}, not ${describeStrategy(undo.expect.capacityProviderStrategy)} as ${id} left it: changed since, not undoing`,
+      );
+    }
     await deps.ecs.updateService(undo.cluster, undo.service, undo.change);
   } else {
+    // Only a drain that still stands is undone: an instance someone set ACTIVE again, or that is
+    // gone or deregistering, is left as it is.
+    const expected = undo.expect?.status ?? 'DRAINING';
+    const instance = await deps.ecs.describeInstance(undo.cluster, undo.containerInstance);
+    if (!instance) throw new UndoRefused(`container instance ${undo.containerInstance} no longer exists in ${undo.cluster}`);
+    if (instance.status !== expected) {
+      throw new UndoRefused(`container instance ${undo.containerInstance} is now ${instance.status}, not ${expected} as ${id} left it: changed since, not undoing`);
+    }
     await deps.ecs.setInstanceStatus(undo.cluster, undo.containerInstance, undo.status);
   }
   const receipt: AuditRecord = {

@@ -167,6 +167,18 @@ describe('packaging with every playbook enabled', () => {
       const named = JSON.stringify(statement.Resource).includes('service/prod/api');
       expect(conditioned || named, `${JSON.stringify(statement)} is neither tag-conditioned nor limited to remediate.optIn`).toBe(true);
     }
+    // A service, instance or Auto Scaling group tagged off is never writable, by tag or by name.
+    const onTaggedOrNamed = writes.filter(({ statement }) => JSON.stringify(statement).includes('aws:ResourceTag/ecs-autopilot:remediate') || JSON.stringify(statement.Resource).includes('service/prod/api'));
+    expect(onTaggedOrNamed.flatMap((w) => [w.statement.Action].flat())).toEqual(
+      expect.arrayContaining(['ecs:UpdateService', 'ecs:UpdateContainerInstancesState', 'autoscaling:TerminateInstanceInAutoScalingGroup']),
+    );
+    for (const { statement } of onTaggedOrNamed) {
+      expect(statement.Condition?.StringNotEqualsIgnoreCase, JSON.stringify(statement)).toEqual({ 'aws:ResourceTag/ecs-autopilot:remediate': 'off' });
+      const tagged = statement.Condition?.StringLike?.['aws:ResourceTag/ecs-autopilot:remediate'];
+      if (tagged !== undefined) expect(tagged).toBe('*');
+    }
+    const serviceStatements = onTaggedOrNamed.filter((w) => [w.statement.Action].flat().includes('ecs:UpdateService'));
+    expect(serviceStatements.map((w) => (w.statement.Condition?.StringLike ? 'tagged' : 'named')).sort()).toEqual(['named', 'tagged']);
     const passRole = writes.find((w) => [w.statement.Action].flat().includes('iam:PassRole'))!.statement;
     expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
   });

@@ -5,20 +5,26 @@ import { PutMetricAlarmCommand, CloudWatchClient } from '@aws-sdk/client-cloudwa
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { remediateDependencies } from '../../functions/remediate/wiring.js';
 import { readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
-import { type RemediationDependencies, remediateEvent } from '../../shared/execute/remediate-event.js';
+import { type RemediationDependencies, type RemediationReport, remediateEvent } from '../../shared/execute/remediate-event.js';
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
 import { containerInstance, deployment, steadyState, targetGroupAlarm, taskStopped } from '../../scripts/lib/ecs-events.js';
-import { clientOptions, createLocalStack, type LocalStack, receiveNotifications } from '../../scripts/lib/local-stack.js';
-import { EcsWorld } from '../support/ecs-emulator.js';
+import { clientOptions, createLocalStack, type LocalStack, type ReceivedNotification, receiveNotifications } from '../../scripts/lib/local-stack.js';
+import { type AtomicDynamoDbProxy, startAtomicDynamoDbProxy } from '../support/atomic-dynamodb.js';
+import { agentDown, EcsWorld, rememberingCapacity } from '../support/ecs-emulator.js';
 import { uniqueName } from '../support/lambda.js';
 
 let stack: LocalStack;
 let world: EcsWorld;
 let env: ReturnType<typeof readEnvironment>;
+// The state store talks to the emulator through this proxy, which makes each DynamoDB request
+// atomic as DynamoDB is (moto's is not: see test/support/atomic-dynamodb.ts). Without it, the
+// concurrency tests below fail on the emulator's races rather than on the code's.
+let dynamodb: AtomicDynamoDbProxy;
+const storeOn = (tableName: string) => new DynamoDbStateStore(new DynamoDBClient(clientOptions(dynamodb.url)), tableName);
 const cluster = uniqueName('fix');
 const killSwitch = `/${cluster}/kill-switch`;
 const now = () => new Date().toISOString();
@@ -28,7 +34,7 @@ function deps(remediate: Record<string, unknown>): RemediationDependencies {
   // The tests of this file share one table, so one global budget per hour: give them room, except
   // where a test is about the budget itself.
   const config = validateConfig({ remediate: { killSwitchParameter: killSwitch, maxActionsPerHour: 100, ...remediate } }, 'test');
-  return remediateDependencies(env, config, () => new Date());
+  return { ...remediateDependencies(env, config, () => new Date()), store: storeOn(stack.tableName) };
 }
 
 const playbooksOn = (playbooks: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ optIn: [cluster], playbooks, ...extra });
@@ -42,6 +48,25 @@ async function run(d: RemediationDependencies, events: unknown[]) {
 const crash = (service: string, taskDefinitionArn: string, n = 3) =>
   Array.from({ length: n }, () => taskStopped('app-exit', { cluster, service, id: uniqueName('crash'), time: now(), taskId: uniqueName('t'), taskDefinitionArn }));
 
+/**
+ * The audit record of a reported action and its one announcement (found by the audit id among the
+ * notifications `inbox` holds): both name the playbook, the outcome and the event ids, and the
+ * announcement says how to undo it (`undo`) or, when a gate stopped it, that nothing was changed.
+ */
+async function expectRecorded(d: RemediationDependencies, action: RemediationReport, inbox: ReceivedNotification[], undo: string) {
+  const label = { crashLoop: 'crash-loop', failedDeployment: 'failed-deployment', disconnectedAgent: 'disconnected-agent', unhealthyTargets: 'unhealthy-targets', capacityFallback: 'capacity-fallback', oomResize: 'oom-resize' }[action.playbook];
+  expect(action.auditId).toMatch(/^[0-9a-f]{12}$/);
+  const audit = (await d.store.listAudit(500)).find((r) => r.id === action.auditId);
+  expect(audit).toMatchObject({ actor: `remediate:${label}`, action: action.type, target: action.service ?? action.containerInstance, eventIds: action.eventIds, detail: { outcome: action.outcome, detail: action.detail } });
+  const announced = inbox.filter((n) => (n.body.remediation as { auditId?: string } | undefined)?.auditId === action.auditId);
+  expect(announced).toHaveLength(1);
+  const [announcement] = announced as [ReceivedNotification];
+  expect(announcement.attributes).toMatchObject({ kind: 'remediation', playbook: label, outcome: action.outcome, cluster, cause: `remediation-${action.type}` });
+  expect(announcement.body).toMatchObject({ kind: 'remediation', remediation: { type: action.type, outcome: action.outcome, auditId: action.auditId, detail: action.detail } });
+  expect(String(announcement.body.hint)).toBe(`${action.detail}. To undo: ${undo}`);
+  return { audit: audit!, announcement };
+}
+
 beforeAll(async () => {
   stack = await createLocalStack(inject('awsEndpoint'), cluster);
   const { QueueUrl } = await new SQSClient(clientOptions(stack.endpoint)).send(new CreateQueueCommand({ QueueName: `${cluster}-remediate-timers` }));
@@ -50,7 +75,10 @@ beforeAll(async () => {
   env = readEnvironment();
   world = new EcsWorld(stack.endpoint, cluster);
   await world.createCluster();
+  dynamodb = await startAtomicDynamoDbProxy(stack.endpoint);
 });
+
+afterAll(async () => dynamodb?.stop());
 
 describe('crash loop', () => {
   it('rolls a crash-looping revision back to the one that held steady state, audits it and says how to undo it', async () => {
@@ -105,9 +133,13 @@ describe('failed deployment', () => {
     await run(d, [steadyState({ cluster, service: 'web', id: uniqueName('steady'), time: now() })]);
     const failing = await world.registerRevision('web', 256, 'nginx:typo');
     await world.deploy('web', failing);
+    await receiveNotifications(stack, 0);
     const [outcome] = await run(d, [deployment('failed', { cluster, service: 'web', id: uniqueName('failed'), time: now() })]);
-    expect(outcome!.actions).toMatchObject([{ type: 'rollback', playbook: 'failedDeployment', outcome: 'acted', from: failing, to: steady }]);
+    expect(outcome!.actions).toMatchObject([{ type: 'rollback', playbook: 'failedDeployment', outcome: 'acted', from: failing, to: steady, eventIds: [outcome!.id] }]);
     expect((await world.service('web')).taskDefinition).toBe(steady);
+    const action = outcome!.actions[0]!;
+    const { audit } = await expectRecorded(d, action, await receiveNotifications(stack), `update the service back to ${failing.split('/').pop()} (ecs-autopilot undo ${action.auditId})`);
+    expect(audit.detail).toMatchObject({ from: failing, to: steady, before: { taskDefinition: failing }, undo: { kind: 'update-service', cluster, service: 'web', change: { taskDefinition: failing }, expect: { taskDefinition: steady } } });
   });
 });
 
@@ -115,18 +147,22 @@ describe('disconnected agent', () => {
   it('drains an instance whose agent stays disconnected past the threshold, and can be undone', async () => {
     const { arn, ec2InstanceId } = await world.registerContainerInstance();
     const d = deps(playbooksOn({ disconnectedAgent: { enabled: true, after: 1 } }));
-    // moto cannot disconnect an agent: the one read of agentConnected reports it down; writes are real.
-    const ecs = d.ecs!;
-    d.ecs = { ...ecs, describeInstance: async (c, a) => ({ ...(await ecs.describeInstance(c, a))!, agentConnected: false }) };
+    d.ecs = agentDown(d.ecs!);
     const event = (time: string) => containerInstance({ cluster, id: uniqueName('agent'), time, containerInstanceArn: arn, agentConnected: false, ec2InstanceId });
     const first = await run(d, [event(now())]);
     expect(first[0]!.timers).toMatchObject([{ body: { type: 'remediate-agent-check', containerInstanceArn: arn } }]);
+    expect(first[0]!.actions).toEqual([]);
+    expect(await world.instanceStatus(arn)).toBe('ACTIVE');
     await sleep(1100);
+    await receiveNotifications(stack, 0);
     const [second] = await run(d, [event(now())]);
-    expect(second!.actions).toMatchObject([{ type: 'drain-instance', outcome: 'acted', containerInstance: arn }]);
+    expect(second!.actions).toMatchObject([{ type: 'drain-instance', outcome: 'acted', containerInstance: arn, from: 'ACTIVE', to: 'DRAINING' }]);
     expect(await world.instanceStatus(arn)).toBe('DRAINING');
-    const audit = (await d.store.listAudit(50)).find((r) => r.target === arn && r.detail?.outcome === 'acted')!;
-    expect(audit.detail).toMatchObject({ undo: { kind: 'set-instance-status', containerInstance: arn, status: 'ACTIVE' } });
+    const action = second!.actions[0]!;
+    // The agent record's event ids: the disconnect that started the clock and the one that found it still down.
+    expect(action.eventIds).toEqual([first[0]!.id, second!.id]);
+    const { audit } = await expectRecorded(d, action, await receiveNotifications(stack), `set the instance back to ACTIVE (ecs-autopilot undo ${action.auditId})`);
+    expect(audit.detail).toMatchObject({ undo: { kind: 'set-instance-status', containerInstance: arn, status: 'ACTIVE', expect: { status: 'DRAINING' } } });
   });
 
   it('with replace, also terminates the instance in its Auto Scaling group, which starts a replacement', async () => {
@@ -139,11 +175,11 @@ describe('disconnected agent', () => {
     const [ec2InstanceId] = await instancesOf();
     const { arn } = await world.registerContainerInstance(ec2InstanceId);
     const d = deps(playbooksOn({ disconnectedAgent: { enabled: true, after: 1, replace: true } }));
-    const ecs = d.ecs!;
-    d.ecs = { ...ecs, describeInstance: async (c, a) => ({ ...(await ecs.describeInstance(c, a))!, agentConnected: false }) };
+    d.ecs = agentDown(d.ecs!);
     const event = (time: string) => containerInstance({ cluster, id: uniqueName('agent'), time, containerInstanceArn: arn, agentConnected: false, ec2InstanceId: ec2InstanceId! });
     await run(d, [event(now())]);
     await sleep(1100);
+    await receiveNotifications(stack, 0);
     const [drained] = await run(d, [event(now())]);
     expect(drained!.actions).toMatchObject([{ type: 'drain-instance', outcome: 'acted', replaceInstance: true }]);
     expect(drained!.actions[0]!.detail).toContain(`${ec2InstanceId} terminated in ${group}`);
@@ -151,6 +187,8 @@ describe('disconnected agent', () => {
     const after = await instancesOf();
     expect(after).not.toContain(ec2InstanceId);
     expect(after).toHaveLength(1);
+    const { audit } = await expectRecorded(d, drained!.actions[0]!, await receiveNotifications(stack), 'the instance is replaced by its Auto Scaling group; nothing to undo');
+    expect(audit.detail).toMatchObject({ undo: { kind: 'none', why: 'the instance was replaced by its Auto Scaling group' } });
   });
 });
 
@@ -177,44 +215,76 @@ describe('unhealthy targets', () => {
     );
     const d = deps(playbooksOn({ unhealthyTargets: { enabled: true } }));
     const alarm = () => targetGroupAlarm({ cluster, id: uniqueName('alarm'), time: now(), alarmName });
-    const outcomes = await run(d, [alarm(), alarm()]);
-    expect(outcomes[0]!.actions).toMatchObject([{ type: 'restart', outcome: 'acted', service: `${cluster}/shop` }]);
-    expect(outcomes[1]!.actions.map((a) => a.outcome)).toEqual([expect.stringMatching(/^blocked-(cooldown|stale)$/)]);
+    const before = (await world.service('shop')).deployments![0]!;
+    await receiveNotifications(stack, 0);
+    const [first] = await run(d, [alarm()]);
+    expect(first!.actions).toMatchObject([{ type: 'restart', outcome: 'acted', service: `${cluster}/shop` }]);
+    // What moto leaves of UpdateService(forceNewDeployment): the primary deployment gets a new id
+    // and a new createdAt (it starts no tasks, and keeps one deployment); the task definition stays.
+    const restarted = await world.service('shop');
+    expect(restarted.deployments).toHaveLength(1);
+    expect(restarted.deployments![0]!.id).not.toBe(before.id);
+    expect(restarted.deployments![0]!.createdAt!.getTime()).toBeGreaterThan(before.createdAt!.getTime());
+    expect(restarted.taskDefinition).toBe(td);
+    const restart = first!.actions[0]!;
+    expect(restart.detail).toBe('updated the service: a new deployment started');
+    const { audit } = await expectRecorded(d, restart, await receiveNotifications(stack), 'nothing to undo: a new deployment of the same task definition replaced the tasks');
+    expect(audit.detail).toMatchObject({ before: { taskDefinition: td }, undo: { kind: 'none' } });
+
+    // The alarm fires again after the restart (so the event is not stale) but within the cooldown:
+    // the cooldown stops it, and the announcement says so.
+    await sleep(1100);
+    const [second] = await run(d, [alarm()]);
+    expect(second!.actions).toMatchObject([{ type: 'restart', outcome: 'blocked-cooldown' }]);
+    expect((await world.service('shop')).deployments![0]!.id).toBe(restarted.deployments![0]!.id);
+    const blocked = second!.actions[0]!;
+    const { announcement } = await expectRecorded(d, blocked, await receiveNotifications(stack), 'Nothing was changed, so there is nothing to undo.');
+    expect(announcement.body.title).toBe(`ecs-autopilot restart of ${cluster}/shop: blocked by the cooldown`);
+    expect(announcement.body.severity).toBe('info');
+    expect(blocked.detail).toMatch(new RegExp(`a remediation acted on ${cluster}/shop within the cooldown \\(unhealthy-targets: 30 min`));
   });
 });
 
 describe('capacity fallback', () => {
   it('moves a Spot service to the fallback strategy after repeated interruptions, and back once it is quiet', async () => {
     const td = await world.registerRevision('batch');
-    await world.createService('batch', td, { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }] });
+    const spotStrategy = [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }];
+    const fargate = [{ capacityProvider: 'FARGATE', weight: 1, base: 0 }];
+    await world.createService('batch', td, { capacityProviderStrategy: spotStrategy });
     const d = deps(playbooksOn({ capacityFallback: { enabled: true, interruptions: 2, restoreAfter: 1 } }));
-    // moto 5.2 accepts capacityProviderStrategy on CreateService and UpdateService but does not
-    // return it from DescribeServices: the test remembers what was set and reads that back.
-    const ecs = d.ecs!;
-    let strategy = [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }];
-    const sent: unknown[] = [];
-    d.ecs = {
-      ...ecs,
-      describeService: async (c, s) => ({ ...(await ecs.describeService(c, s))!, capacityProviderStrategy: strategy }),
-      updateService: async (c, s, change) => {
-        await ecs.updateService(c, s, change);
-        sent.push(change);
-        if (change.capacityProviderStrategy) strategy = change.capacityProviderStrategy;
-      },
-    };
+    // moto 5.2 does not return a service's strategy (see rememberingCapacity): the strategy is read
+    // back from what was sent; the new deployment each move forces is read from moto itself.
+    const { ecs, state } = rememberingCapacity(d.ecs!, spotStrategy);
+    d.ecs = ecs;
+    const deploymentId = async () => (await world.service('batch')).deployments![0]!.id;
+    const initial = await deploymentId();
     const spot = () => taskStopped('spot', { cluster, service: 'batch', id: uniqueName('spot'), time: now(), taskId: uniqueName('t'), taskDefinitionArn: td, capacityProvider: 'FARGATE_SPOT' });
+    await receiveNotifications(stack, 0);
     const outcomes = await run(d, [spot(), spot()]);
-    expect(outcomes[1]!.actions).toMatchObject([{ type: 'capacity-fallback', outcome: 'acted' }]);
-    expect(sent).toEqual([{ capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 0 }], forceNewDeployment: true }]);
+    expect(outcomes[0]!.actions).toEqual([]);
+    expect(outcomes[1]!.actions).toMatchObject([{ type: 'capacity-fallback', outcome: 'acted', from: spotStrategy, to: fargate }]);
+    expect(state.sent).toEqual([{ capacityProviderStrategy: fargate, forceNewDeployment: true }]);
+    expect(state.strategy).toEqual(fargate);
+    const fellBack = await deploymentId();
+    expect(fellBack).not.toBe(initial);
+    const fallback = outcomes[1]!.actions[0]!;
+    const { audit } = await expectRecorded(d, fallback, await receiveNotifications(stack), `set the strategy back to FARGATE_SPOT(weight 1) (ecs-autopilot undo ${fallback.auditId}); ecs-autopilot does so itself after 0 min without capacity failures`);
+    expect(audit.detail).toMatchObject({ before: { capacityProviderStrategy: spotStrategy }, undo: { kind: 'update-service', change: { capacityProviderStrategy: spotStrategy, forceNewDeployment: true }, expect: { capacityProviderStrategy: fargate } } });
     const timer = outcomes[1]!.timers[0]!;
     expect(timer.body).toMatchObject({ type: 'remediate-capacity-check', service: 'batch' });
 
-    // The timer fires (here: delivered as SQS delivers it) after the original capacity was quiet long enough.
+    // The timer fires (here: delivered as SQS delivers it) after the original capacity was quiet
+    // long enough, within the fallback's cooldown: moving back is not held by it.
     await sleep(1100);
     const record = { eventSource: 'aws:sqs', messageId: uniqueName('timer'), eventSourceARN: `arn:aws:sqs:us-east-1:123456789012:${cluster}-remediate-timers`, body: JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: now(), timer: timer.body }) };
     const [restored] = await run(d, [record]);
-    expect(restored!.actions).toMatchObject([{ type: 'capacity-restore', outcome: 'acted', to: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }] }]);
-    expect(strategy).toEqual([{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }]);
+    expect(restored!.actions).toMatchObject([{ type: 'capacity-restore', outcome: 'acted', from: fargate, to: spotStrategy }]);
+    expect(state.strategy).toEqual(spotStrategy);
+    expect(state.sent.at(-1)).toEqual({ capacityProviderStrategy: spotStrategy, forceNewDeployment: true });
+    expect(await deploymentId()).not.toBe(fellBack);
+    const restore = restored!.actions[0]!;
+    const recorded = await expectRecorded(d, restore, await receiveNotifications(stack), `set the strategy to FARGATE(weight 1) again (ecs-autopilot undo ${restore.auditId})`);
+    expect(recorded.audit.detail).toMatchObject({ undo: { kind: 'update-service', change: { capacityProviderStrategy: fargate }, expect: { capacityProviderStrategy: spotStrategy } } });
   });
 });
 
@@ -224,12 +294,22 @@ describe('OOM right-sizing', () => {
     await world.createService('cache', td);
     const d = deps(playbooksOn({ oomResize: { enabled: true, kills: 2, factor: 1.5, maxMemoryMiB: 2048 } }));
     const oom = () => taskStopped('oom', { cluster, service: 'cache', id: uniqueName('oom'), time: now(), taskId: uniqueName('t'), taskDefinitionArn: td });
-    const actions = (await run(d, [oom(), oom()])).flatMap((o) => o.actions);
-    expect(actions).toMatchObject([{ type: 'resize-memory', outcome: 'acted', memory: { fromMiB: 512, toMiB: 768 } }]);
+    await receiveNotifications(stack, 0);
+    const outcomes = await run(d, [oom(), oom()]);
+    const actions = outcomes.flatMap((o) => o.actions);
+    expect(actions).toMatchObject([{ type: 'resize-memory', outcome: 'acted', from: td, memory: { container: 'app', fromMiB: 512, toMiB: 768 } }]);
     const service = await world.service('cache');
     expect(service.taskDefinition).not.toBe(td);
-    const { taskDefinition } = await world.ecs.send(new (await import('@aws-sdk/client-ecs')).DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }));
+    const { DescribeTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
+    const { taskDefinition, tags } = await world.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition, include: ['TAGS'] }));
     expect(taskDefinition!.containerDefinitions![0]!.memory).toBe(768);
+    expect(taskDefinition!.family).toBe(`${cluster}-cache`);
+    expect(tags).toContainEqual({ key: 'ecs-autopilot:resized-from', value: td.split('/').pop() });
+    const resize = actions[0]!;
+    const registered = service.taskDefinition!.split('/').pop();
+    expect(resize.detail).toBe(`registered ${registered} (app memory 512 -> 768 MiB); updated the service: task definition set to ${registered}`);
+    const { audit } = await expectRecorded(d, resize, await receiveNotifications(stack), `update the service back to ${td.split('/').pop()} (ecs-autopilot undo ${resize.auditId})`);
+    expect(audit.detail).toMatchObject({ memory: { fromMiB: 512, toMiB: 768 }, before: { taskDefinition: td }, undo: { kind: 'update-service', change: { taskDefinition: td }, expect: { taskDefinition: service.taskDefinition } } });
   });
 });
 
@@ -253,7 +333,7 @@ describe('safety', () => {
     const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0, failures: 2, cooldown: '1h' } }, { maxActionsPerHour: 2 }));
     // A table of its own, so the hour's global budget is this burst's alone.
     const own = await createLocalStack(stack.endpoint, `${cluster}-burst`);
-    d.store = new DynamoDbStateStore(new DynamoDBClient(clientOptions(stack.endpoint)), own.tableName);
+    d.store = storeOn(own.tableName);
     const services = ['b1', 'b2', 'b3', 'b4'];
     const tds: Record<string, string> = {};
     for (const s of services) {
@@ -261,18 +341,27 @@ describe('safety', () => {
       await world.createService(s, tds[s]!);
     }
     const burst = services.flatMap((s) => crash(s, tds[s]!, 3));
+    await receiveNotifications(stack, 0);
     const outcomes = await Promise.all(burst.map((e) => remediateEvent(e, d).catch((error: Error) => ({ actions: [], error }))));
     const acted = outcomes.flatMap((o) => o.actions.filter((a) => a.outcome === 'acted'));
     // Events that lost a race fail and are retried by Lambda: replay them as Lambda would.
     for (const [i, o] of outcomes.entries()) if ('error' in o) acted.push(...(await remediateEvent(burst[i], d)).actions.filter((a) => a.outcome === 'acted'));
     expect(acted).toHaveLength(2);
-    const paused = [];
+    const paused: string[] = [];
     for (const s of services) if ((await world.service(s)).desiredCount === 0) paused.push(s);
     expect(paused).toHaveLength(2);
     // No service is acted on twice, however many of its events raced.
     expect(new Set(acted.map((a) => a.service)).size).toBe(2);
     const blocked = (await d.store.listAudit(100)).filter((r) => r.detail?.outcome === 'blocked-budget');
     expect(blocked.length).toBeGreaterThan(0);
+    // Each service the budget stopped hears so, once, and that nothing was changed.
+    const stopped = (await receiveNotifications(stack)).filter((n) => n.attributes.outcome === 'blocked-budget');
+    expect(stopped.map((n) => n.attributes.service).sort()).toEqual(services.filter((s) => !paused.includes(s)).sort());
+    for (const announcement of stopped) {
+      expect(announcement.body.title).toBe(`ecs-autopilot pause of ${cluster}/${announcement.attributes.service}: blocked by the hourly budget`);
+      expect(announcement.body.hint).toBe('the global budget of 2 actions this hour is spent (remediate.maxActionsPerHour). To undo: Nothing was changed, so there is nothing to undo.');
+      expect(blocked.map((r) => r.id)).toContain((announcement.body.remediation as { auditId: string }).auditId);
+    }
   });
 
   it('stops every write while the kill switch is on, and in dry-run', async () => {

@@ -14,6 +14,8 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { clientOptions } from '../../scripts/lib/local-stack.js';
+import type { RemediationEcs, ServiceChange } from '../../shared/adapters/ecs-remediation.js';
+import type { CapacityItem } from '../../shared/decide/remediation/types.js';
 
 export class EcsWorld {
   readonly ecs: ECSClient;
@@ -76,3 +78,34 @@ export class EcsWorld {
     return containerInstances[0]!.status!;
   }
 }
+
+/**
+ * moto 5.2 accepts capacityProviderStrategy on CreateService and UpdateService but does not return
+ * it from DescribeServices: this keeps the service's strategy beside the emulator (every write still
+ * goes to moto) and reads it back, and records what each UpdateService sent.
+ */
+export function rememberingCapacity(ecs: RemediationEcs, initial: CapacityItem[]) {
+  const state = { strategy: initial, sent: [] as ServiceChange[] };
+  const wrapped: RemediationEcs = {
+    ...ecs,
+    describeService: async (c, s) => {
+      const view = await ecs.describeService(c, s);
+      return view && { ...view, capacityProviderStrategy: state.strategy };
+    },
+    updateService: async (c, s, change) => {
+      await ecs.updateService(c, s, change);
+      state.sent.push(change);
+      if (change.capacityProviderStrategy) state.strategy = change.capacityProviderStrategy;
+    },
+  };
+  return { ecs: wrapped, state };
+}
+
+/** moto cannot disconnect an agent: the remediation's reads report it down; writes are real. */
+export const agentDown = (ecs: RemediationEcs): RemediationEcs => ({
+  ...ecs,
+  describeInstance: async (c, a) => {
+    const instance = await ecs.describeInstance(c, a);
+    return instance && { ...instance, agentConnected: false };
+  },
+});

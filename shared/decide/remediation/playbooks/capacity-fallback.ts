@@ -90,4 +90,4 @@ export const capacityFallback: Playbook<'capacityFallback'> = {
   },
 };
 
-export { sameStrategy };
+export { describeStrategy, sameStrategy };

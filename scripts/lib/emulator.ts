@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startAtomicDynamoDbProxy } from './atomic-dynamodb.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -69,12 +70,17 @@ export async function startEmulator(): Promise<Emulator> {
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the AWS emulator exited (code ${code}): ${stderr}`))));
   await Promise.race([waitUntilUp(url, Date.now() + 60_000), exited]);
   exited.catch(() => undefined);
+  // Everything reaches moto through a proxy that runs one DynamoDB request at a time, so that a
+  // conditional write is atomic as it is in DynamoDB (see atomic-dynamodb.ts): the tests, the soak
+  // and the demo then race on the code's own conditions, not on the emulator's missing lock.
+  const atomic = await startAtomicDynamoDbProxy(url);
   return {
-    url,
+    url: atomic.url,
     async reset() {
       await fetch(`${url}/moto-api/reset`, { method: 'POST' });
     },
     async stop() {
+      await atomic.stop();
       if (child.exitCode !== null) return;
       const gone = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

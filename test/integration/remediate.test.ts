@@ -5,7 +5,7 @@ import { PutMetricAlarmCommand, CloudWatchClient } from '@aws-sdk/client-cloudwa
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { remediateDependencies } from '../../functions/remediate/wiring.js';
 import { readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
@@ -13,18 +13,16 @@ import { type RemediationDependencies, type RemediationReport, remediateEvent } 
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
 import { containerInstance, deployment, steadyState, targetGroupAlarm, taskStopped } from '../../scripts/lib/ecs-events.js';
 import { clientOptions, createLocalStack, type LocalStack, type ReceivedNotification, receiveNotifications } from '../../scripts/lib/local-stack.js';
-import { type AtomicDynamoDbProxy, startAtomicDynamoDbProxy } from '../support/atomic-dynamodb.js';
 import { agentDown, EcsWorld, rememberingCapacity } from '../support/ecs-emulator.js';
 import { uniqueName } from '../support/lambda.js';
 
 let stack: LocalStack;
 let world: EcsWorld;
 let env: ReturnType<typeof readEnvironment>;
-// The state store talks to the emulator through this proxy, which makes each DynamoDB request
-// atomic as DynamoDB is (moto's is not: see test/support/atomic-dynamodb.ts). Without it, the
-// concurrency tests below fail on the emulator's races rather than on the code's.
-let dynamodb: AtomicDynamoDbProxy;
-const storeOn = (tableName: string) => new DynamoDbStateStore(new DynamoDBClient(clientOptions(dynamodb.url)), tableName);
+// The emulator's endpoint makes each DynamoDB request atomic, as DynamoDB is (moto's is not: see
+// scripts/lib/atomic-dynamodb.ts). Without that, the concurrency tests below would fail on the
+// emulator's races rather than on the code's.
+const storeOn = (tableName: string) => new DynamoDbStateStore(new DynamoDBClient(clientOptions(stack.endpoint)), tableName);
 const cluster = uniqueName('fix');
 const killSwitch = `/${cluster}/kill-switch`;
 const now = () => new Date().toISOString();
@@ -75,10 +73,7 @@ beforeAll(async () => {
   env = readEnvironment();
   world = new EcsWorld(stack.endpoint, cluster);
   await world.createCluster();
-  dynamodb = await startAtomicDynamoDbProxy(stack.endpoint);
 });
-
-afterAll(async () => dynamodb?.stop());
 
 describe('crash loop', () => {
   it('rolls a crash-looping revision back to the one that held steady state, audits it and says how to undo it', async () => {

@@ -1,4 +1,4 @@
-// A loopback proxy in front of the emulator that hands it one DynamoDB request at a time.
+// A loopback proxy in front of the emulator (started by startEmulator) that hands it one DynamoDB request at a time.
 //
 // Why: the state store's safety rests on DynamoDB evaluating a write's condition and applying the
 // write as one atomic step per item (cooldowns, budgets, claims, versioned records). moto 5.2's

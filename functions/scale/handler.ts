@@ -37,7 +37,7 @@ async function handle(event: unknown): Promise<ScaleOutcome> {
   }
   const failed = outcomes.filter((o) => o.outcome === 'error');
   return {
-    outcome: failed.length > 0 ? 'error' : outcomes.some((o) => o.outcome === 'scaled') ? 'acted' : 'ignored',
+    outcome: failed.length > 0 ? 'error' : outcomes.some((o) => o.outcome === 'scaled' || o.outcome === 'floor-raised' || o.outcome === 'floor-lowered') ? 'acted' : 'ignored',
     notes: outcomes.map((o) => `${o.service}: ${o.outcome}: ${o.reason}`),
     services: outcomes,
   };

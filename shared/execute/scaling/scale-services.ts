@@ -1,7 +1,7 @@
 // Carries scaling decisions out: for each service, observe (ECS counts and tags, policy readings,
 // a scalable target), decide (pure), record the history with an optimistic write, then act once:
-// UpdateService, or the scalable target's capacity. Every action is audited; a service held at
-// max too long is announced. One service failing never stops the others.
+// UpdateService, or the scalable target's MinCapacity (the floor). Every change is audited; a
+// service held at max too long is announced. One service failing never stops the others.
 import type { ScalableTargetCapacity, ScalableTargets } from '../../adapters/scalable-target.js';
 import { type EcsDesiredCount, SCALE_OPT_IN_TAG } from '../../adapters/ecs-desired-count.js';
 import type { ScalingNotifier } from '../../adapters/scaling-notifier.js';
@@ -24,7 +24,9 @@ export interface ScalerDependencies {
 }
 
 export type ServiceOutcome =
-  | { service: string; outcome: 'scaled'; from: number; to: number; via: 'desiredCount' | 'scalable-target'; reason: string }
+  | { service: string; outcome: 'scaled'; from: number; to: number; via: 'desiredCount'; reason: string }
+  /** Adjust mode: from and to are the scalable target's MinCapacity; desiredCount as read before. */
+  | { service: string; outcome: 'floor-raised' | 'floor-lowered'; from: number; to: number; desiredCount: number; via: 'scalable-target'; reason: string }
   | { service: string; outcome: 'held'; count: number; reason: string }
   | { service: string; outcome: 'refused' | 'not-found' | 'error'; reason: string };
 
@@ -65,9 +67,12 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
     };
   }
   const readings = await Promise.all(service.policies.map((policy) => readPolicy(policy, deps.readers, now)));
-  // The decision moves from the service's desiredCount (Application Auto Scaling, when present,
-  // keeps it within the target's min and max, so it is the count in effect either way).
-  const observations = { desired: state.desired, running: state.running, readings, pausedByTag: overrides.scalePaused === true };
+  // Without a scalable target the decision moves desiredCount. With one (adjust), ecs-autopilot
+  // owns only the target's MinCapacity, the floor: the decision moves from that floor, so a
+  // scale-in lowers it step by step (Application Auto Scaling's own policies then scale in) instead
+  // of re-deciding from a desiredCount that lowering the floor never moves.
+  const from = target ? target.min : state.desired;
+  const observations = { desired: from, running: state.running, readings, pausedByTag: overrides.scalePaused === true };
 
   // Optimistic: the history write is the claim. An invocation that loses (the schedule and an
   // alarm at the same minute) reads again and decides on the winner's history.
@@ -83,25 +88,21 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
   if (decision.notifyAtMax) {
     await deps.notifyAtMax({ cluster: service.cluster, service: service.service, max: decision.ceiling, demand: decision.notifyAtMax.demand, minutes: Math.round(decision.notifyAtMax.sinceSeconds / 60), reason: decision.reason });
   }
-  if (decision.direction === 'hold') return { service: name, outcome: 'held', count: decision.current, reason: decision.reason };
+  if (decision.direction === 'hold') {
+    const held = target ? `floor stays MinCapacity ${target.min} (desiredCount ${state.desired}); ${decision.reason}` : decision.reason;
+    return { service: name, outcome: 'held', count: decision.current, reason: held };
+  }
 
-  let via: 'desiredCount' | 'scalable-target' = 'desiredCount';
-  let capacity: ScalableTargetCapacity | undefined;
+  const change = target ? floorChange(target, decision.desired, state.desired) : undefined;
   try {
-    if (target) {
-      // Application Auto Scaling keeps desiredCount within [min, max]: raising min scales out at
-      // once, lowering it lets its own policies scale in. It is never fought over desiredCount.
-      capacity = { min: decision.desired, max: Math.max(target.max, decision.desired) };
-      via = 'scalable-target';
-      await deps.scalableTargets.setCapacity(service.cluster, service.service, capacity);
-    } else {
-      await deps.ecs.setDesiredCount(service.cluster, service.service, decision.desired);
-    }
+    if (change) await deps.scalableTargets.setCapacity(service.cluster, service.service, change.after);
+    else await deps.ecs.setDesiredCount(service.cluster, service.service, decision.desired);
   } catch (error) {
     const denied = /AccessDenied|not authorized/i.test(`${(error as Error).name} ${(error as Error).message}`);
-    const hint = denied ? ` The role may only change ${via === 'scalable-target' ? 'scalable targets' : 'services'} tagged ${SCALE_OPT_IN_TAG}=on: tag it to opt in.` : '';
-    throw new Error(`${decision.current} -> ${decision.desired} failed (${(error as Error).name}: ${(error as Error).message}).${hint}`);
+    const hint = denied ? ` The role may only change ${change ? 'scalable targets' : 'services'} tagged ${SCALE_OPT_IN_TAG}=on: tag it to opt in.` : '';
+    throw new Error(`${change ? 'MinCapacity ' : ''}${decision.current} -> ${decision.desired} failed (${(error as Error).name}: ${(error as Error).message}).${hint}`);
   }
+  const reason = change ? `${change.sentence}; ${decision.reason}` : decision.reason;
   await deps.store.appendAudit(
     {
       id: `scale:${name}:${now.toISOString()}`,
@@ -109,7 +110,7 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
       actor: 'scale',
       action: 'scale',
       target: name,
-      reason: decision.reason,
+      reason,
       eventIds: [eventId],
       detail: {
         from: decision.current,
@@ -119,14 +120,35 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
         floor: decision.floor,
         ceiling: decision.ceiling,
         running: state.running,
-        via,
-        ...(capacity ? { scalableTarget: { before: target, after: capacity } } : {}),
+        via: change ? 'scalable-target' : 'desiredCount',
+        ...(change ? { change: change.outcome, desiredCount: state.desired, scalableTarget: { before: target, after: change.after } } : {}),
         policies: decision.policies.map((p) => p.explanation),
         steps: decision.steps,
-        undo: target ? `aws application-autoscaling register-scalable-target --service-namespace ecs --resource-id service/${name} --scalable-dimension ecs:service:DesiredCount --min-capacity ${target?.min}` : `aws ecs update-service --cluster ${service.cluster} --service ${service.service} --desired-count ${decision.current} (and pause: tag ecs-autopilot:scale-paused=true)`,
+        // The undo puts back both bounds: a floor raised above MaxCapacity raised the max as well.
+        undo: target
+          ? `aws application-autoscaling register-scalable-target --service-namespace ecs --resource-id service/${name} --scalable-dimension ecs:service:DesiredCount --min-capacity ${target.min} --max-capacity ${target.max} (and pause: tag ecs-autopilot:scale-paused=true)`
+          : `aws ecs update-service --cluster ${service.cluster} --service ${service.service} --desired-count ${decision.current} (and pause: tag ecs-autopilot:scale-paused=true)`,
       },
     },
     AUDIT_TTL_SECONDS,
   );
-  return { service: name, outcome: 'scaled', from: decision.current, to: decision.desired, via, reason: decision.reason };
+  if (change) return { service: name, outcome: change.outcome, from: decision.current, to: decision.desired, desiredCount: state.desired, via: 'scalable-target', reason };
+  return { service: name, outcome: 'scaled', from: decision.current, to: decision.desired, via: 'desiredCount', reason };
+}
+
+/**
+ * What moving a scalable target's floor to `floor` does. Application Auto Scaling keeps
+ * desiredCount within [MinCapacity, MaxCapacity]: raising the floor above desiredCount scales out
+ * at once; lowering it scales nothing in by itself (the target's own scaling policies do, when
+ * their metric says so). MaxCapacity is raised when the floor would exceed it, never lowered.
+ */
+function floorChange(target: ScalableTargetCapacity, floor: number, desiredCount: number) {
+  const after = { min: floor, max: Math.max(target.max, floor) };
+  const maxRaised = after.max !== target.max ? `, MaxCapacity ${target.max} -> ${after.max}` : '';
+  if (floor > target.min) {
+    const effect = desiredCount < floor ? `Application Auto Scaling raises desiredCount ${desiredCount} to ${floor}` : `desiredCount ${desiredCount} is already at or above it`;
+    return { outcome: 'floor-raised' as const, after, sentence: `floor raised: MinCapacity ${target.min} -> ${floor}${maxRaised} (${effect})` };
+  }
+  const effect = desiredCount > floor ? `desiredCount ${desiredCount} stays until Application Auto Scaling's own scaling policies scale in` : `desiredCount ${desiredCount} unchanged`;
+  return { outcome: 'floor-lowered' as const, after, sentence: `floor lowered: MinCapacity ${target.min} -> ${floor} (${effect})` };
 }

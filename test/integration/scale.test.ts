@@ -73,11 +73,12 @@ function scaled(service: Record<string, unknown>): ScaledService {
 /** The scaler's dependencies as the function wires them, with the clock set by the test. */
 function dependencies(now: () => Date) {
   const env = readEnvironment(stack.functionEnv);
-  return scaleDependencies(env, new Metrics({ namespace: 'EcsAutopilotTest' }), now);
+  // Without receivers in the configuration, one receiver gets everything: the stack's topic.
+  return scaleDependencies(env, validateConfig({}, 'test'), new Metrics({ namespace: 'EcsAutopilotTest' }), now);
 }
 
 const tick = async (service: ScaledService, at: Date) => {
-  const outcomes = await scaleServices([service], uniqueName('tick'), dependencies(() => at));
+  const outcomes = await scaleServices([service], { eventId: uniqueName('tick'), region: 'us-east-1', account: '123456789012' }, dependencies(() => at));
   if (process.env.DEBUG_SCALE) console.log(JSON.stringify(outcomes));
   return outcomes;
 };
@@ -222,6 +223,15 @@ describe('scale against the emulator', () => {
     expect(outcome!.reason).toMatch(/missing-data/);
     expect(outcome!.reason).toMatch(/no datapoint/);
     expect(await desiredCount('blind')).toBe(3);
+
+    // Still unreadable 15 min later (missingData.notifyAfter): one notice through the notify route, once.
+    await receiveNotifications(stack, 0);
+    for (const minute of [5, 15, 16]) expect((await tick(service, minutesAfter(minute)))[0]).toMatchObject({ outcome: 'held', count: 3 });
+    const notices = (await receiveNotifications(stack)).filter((n) => n.attributes.kind === 'scaling');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.attributes).toMatchObject({ cause: 'scaling-missing-data', cluster, service: 'blind', severity: 'warning' });
+    expect(String(notices[0]!.body.title)).toBe(`${cluster}/blind: sqs-backlog no-such-queue, metric Nowhere NoData unreadable for 15 min, count frozen at 3 (no scale-in)`);
+    expect(String(notices[0]!.body.hint)).toMatch(/scale role may read it: .*no datapoint/);
   });
 
   it('scales on a CloudWatch metric, freezes a service paused by tag, and notifies once when held at max', async () => {
@@ -235,7 +245,7 @@ describe('scale against the emulator', () => {
     const shop = scaled({ service: 'shop', max: 4, policies, scaleOut: { maxStep: 10, cooldown: 0 }, notifyAtMaxAfter: '15m' });
 
     const at = (m: number) => new Date(now.getTime() + m * 60_000);
-    const first = await scaleServices([shop, scaled({ service: 'frozen', policies })], 'evt', dependencies(() => at(0)));
+    const first = await scaleServices([shop, scaled({ service: 'frozen', policies })], { eventId: 'evt', region: 'us-east-1', account: '123456789012' }, dependencies(() => at(0)));
     expect(first).toMatchObject([{ outcome: 'scaled', from: 1, to: 4 }, { outcome: 'held', count: 1 }]);
     expect(first[1]!.reason).toContain('ecs-autopilot:scale-paused');
     await receiveNotifications(stack, 0);
@@ -245,7 +255,9 @@ describe('scale against the emulator', () => {
     for (const minute of [1, 10, 15, 16]) await tick(late, at(minute));
     const notices = (await receiveNotifications(stack)).filter((n) => n.attributes.kind === 'scaling');
     expect(notices).toHaveLength(1);
-    expect(notices[0]!.attributes).toMatchObject({ kind: 'scaling', cluster, service: 'shop', severity: 'warning' });
+    expect(notices[0]!.attributes).toMatchObject({ kind: 'scaling', cause: 'scaling-at-max', cluster, service: 'shop', severity: 'warning', status: 'firing' });
+    expect(notices[0]!.subject).toBe(`[warning] scaling-at-max: ${cluster}/shop`);
+    expect(notices[0]!.body).toMatchObject({ schema: 'ecs-autopilot/notification@1', kind: 'scaling' });
     expect(String(notices[0]!.body.title)).toContain('at its max of 4 tasks for 15 min while the policies ask for 9');
   });
 

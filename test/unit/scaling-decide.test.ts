@@ -86,6 +86,15 @@ describe('decideScale', () => {
     expect(held.reason).toContain('metric Shop Orders unreadable: at least 5 (the current count)');
   });
 
+  it('notifies once when a load policy stays unreadable for missingData.notifyAfter, and again in a new episode', () => {
+    const svc = service({ missingData: { notifyAfter: '15m' } });
+    const readings = [...Array.from({ length: 17 }, () => [unreadable]), [backlog(500)], ...Array.from({ length: 16 }, () => [unreadable])];
+    const decisions = run(svc, 5, readings);
+    expect(decisions.map((d, i) => (d.notifyMissingData ? i : -1)).filter((i) => i >= 0)).toEqual([15, 33]);
+    expect(decisions[15]!.notifyMissingData).toEqual({ sinceSeconds: 900, policies: ['sqs-backlog jobs'], errors: ['AccessDenied: not allowed'] });
+    expect(decisions.every((d) => d.desired >= 5)).toBe(true);
+  });
+
   it('freezes the count when paused in the configuration or by the service tag', () => {
     expect(decideScale(service({ paused: true }), { desired: 4, running: 4, readings: [backlog(5000)] }, EMPTY_HISTORY, T0)).toMatchObject({ desired: 4, bound: 'pause' });
     expect(decideScale(service(), { desired: 4, running: 4, readings: [backlog(0)], pausedByTag: true }, EMPTY_HISTORY, T0)).toMatchObject({ desired: 4, bound: 'pause', direction: 'hold' });

@@ -1,13 +1,14 @@
 // Carries scaling decisions out: for each service, observe (ECS counts and tags, policy readings,
 // a scalable target), decide (pure), record the history with an optimistic write, then act once:
 // UpdateService, or the scalable target's MinCapacity (the floor). Every change is audited; a
-// service held at max too long is announced. One service failing never stops the others.
+// service held at max, or frozen by missing data, too long is announced. One service failing never stops the others.
 import type { ScalableTargetCapacity, ScalableTargets } from '../../adapters/scalable-target.js';
-import { type EcsDesiredCount, SCALE_OPT_IN_TAG } from '../../adapters/ecs-desired-count.js';
+import { type EcsDesiredCount, SCALE_OPT_IN_TAG, type ScaledServiceState } from '../../adapters/ecs-desired-count.js';
 import type { ScalingNotifier } from '../../adapters/scaling-notifier.js';
 import type { ScaledService } from '../../config/schema-scale.js';
 import { parseServiceTags } from '../../config/service-tags.js';
 import { decideScale } from '../../decide/scaling/decide-scale.js';
+import { noticesOf } from '../../decide/scaling/notice.js';
 import { EMPTY_HISTORY, type ScalingDecision, type ScalingHistory } from '../../decide/scaling/types.js';
 import type { StateStore } from '../../state/store.js';
 import { type PolicyReaders, readPolicy } from './read-policies.js';
@@ -17,7 +18,8 @@ export interface ScalerDependencies {
   ecs: EcsDesiredCount;
   scalableTargets: ScalableTargets;
   readers: PolicyReaders;
-  notifyAtMax: ScalingNotifier;
+  /** Held at max, frozen by missing data: to the notify route's receivers. */
+  notify: ScalingNotifier;
   /** EMF: one ScalingDecisions datapoint per decision. */
   recordDecision(decision: ScalingDecision): void;
   now(): Date;
@@ -30,17 +32,24 @@ export type ServiceOutcome =
   | { service: string; outcome: 'held'; count: number; reason: string }
   | { service: string; outcome: 'refused' | 'not-found' | 'error'; reason: string };
 
+/** What started the evaluation: its event id goes into the audit, its place into notices. */
+export interface ScaleEvent {
+  eventId: string;
+  region: string;
+  account: string;
+}
+
 const HISTORY_TTL_SECONDS = 86_400;
 const AUDIT_TTL_SECONDS = 90 * 86_400;
 const WRITE_ATTEMPTS = 5;
 
 export const historyKey = (cluster: string, service: string) => `scale#${cluster}/${service}`;
 
-export async function scaleServices(services: ScaledService[], eventId: string, deps: ScalerDependencies): Promise<ServiceOutcome[]> {
-  const outcomes: ServiceOutcome[] = [];
+export async function scaleServices(services: ScaledService[], event: ScaleEvent, deps: ScalerDependencies): Promise<Array<ServiceOutcome & { noticeFailures?: string[] }>> {
+  const outcomes: Array<ServiceOutcome & { noticeFailures?: string[] }> = [];
   for (const service of services) {
     try {
-      outcomes.push(await scaleService(service, eventId, deps));
+      outcomes.push(await scaleService(service, event, deps));
     } catch (error) {
       outcomes.push({ service: `${service.cluster}/${service.service}`, outcome: 'error', reason: `${(error as Error).name}: ${(error as Error).message}` });
     }
@@ -48,7 +57,7 @@ export async function scaleServices(services: ScaledService[], eventId: string, 
   return outcomes;
 }
 
-async function scaleService(service: ScaledService, eventId: string, deps: ScalerDependencies): Promise<ServiceOutcome> {
+async function scaleService(service: ScaledService, event: ScaleEvent, deps: ScalerDependencies): Promise<ServiceOutcome & { noticeFailures?: string[] }> {
   const name = `${service.cluster}/${service.service}`;
   const now = deps.now();
   const state = await deps.ecs.describe(service.cluster, service.service);
@@ -85,9 +94,22 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
   if (!decision) throw new Error(`${name}: the scaling history changed under ${WRITE_ATTEMPTS} attempts; the next evaluation decides`);
   deps.recordDecision(decision);
 
-  if (decision.notifyAtMax) {
-    await deps.notifyAtMax({ cluster: service.cluster, service: service.service, max: decision.ceiling, demand: decision.notifyAtMax.demand, minutes: Math.round(decision.notifyAtMax.sinceSeconds / 60), reason: decision.reason });
+  // A notice that fails is reported with the outcome; it never holds back the scaling itself.
+  const noticeFailures: string[] = [];
+  for (const notice of noticesOf(decision)) {
+    try {
+      await deps.notify(notice, { service, reason: decision.reason, eventId: event.eventId, time: now.toISOString(), region: event.region, account: event.account });
+    } catch (error) {
+      noticeFailures.push(`${notice.notice} notice: ${(error as Error).message}`);
+    }
   }
+  const outcome = await carryOut(service, decision, state, target, event.eventId, now, deps);
+  return noticeFailures.length > 0 ? { ...outcome, noticeFailures } : outcome;
+}
+
+/** Holds, or acts once (UpdateService, or the scalable target's floor) and audits the change. */
+async function carryOut(service: ScaledService, decision: ScalingDecision, state: ScaledServiceState, target: ScalableTargetCapacity | undefined, eventId: string, now: Date, deps: ScalerDependencies): Promise<ServiceOutcome> {
+  const name = `${service.cluster}/${service.service}`;
   if (decision.direction === 'hold') {
     const held = target ? `floor stays MinCapacity ${target.min} (desiredCount ${state.desired}); ${decision.reason}` : decision.reason;
     return { service: name, outcome: 'held', count: decision.current, reason: held };

@@ -98,6 +98,14 @@ describe('scaleServices', () => {
     expect(calls.filter((c) => c.startsWith('notice'))).toEqual(['notice missing-data']);
   });
 
+  it('refuses a service opted in to remediation only: ecs-autopilot:remediate=on is not ecs-autopilot:scale=on', async () => {
+    const { deps, calls } = stubs(700, { ...running(2), tags: { 'ecs-autopilot:remediate': 'on' } });
+    const [outcome] = await scaleServices([service], event('evt-7'), deps);
+    expect(outcome).toMatchObject({ outcome: 'refused' });
+    expect(outcome!.reason).toContain('tag the service ecs-autopilot:scale=on');
+    expect(calls).toEqual([]);
+  });
+
   it('reports a service that does not exist', async () => {
     const { deps } = stubs(0, running(1), { ecs: { describe: async () => undefined, setDesiredCount: async () => {} } });
     expect(await scaleServices([service], event('evt-4'), deps)).toMatchObject([{ outcome: 'not-found', reason: 'service worker not found in cluster prod' }]);

@@ -25,7 +25,7 @@ describe('scale configuration', () => {
       tolerance: 0.1,
       scaleOut: { stabilizationWindow: 0, cooldown: 0, maxStep: { percent: 100 } },
       scaleIn: { stabilizationWindow: 300, cooldown: 300, maxStep: { tasks: 1 } },
-      missingData: {},
+      missingData: { notifyAfter: 900 },
       paused: false,
       onScalableTarget: 'adjust',
       notifyAtMaxAfter: 900,

@@ -2,6 +2,7 @@
 // services at once), decide each service's count and carry it out. Wiring only: the decision
 // lives in shared/decide/scaling, its execution in shared/execute/scaling.
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
@@ -17,7 +18,8 @@ const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at pack
 const env = readEnvironment();
 const logger = new Logger({ serviceName: 'ecs-autopilot-scale' });
 const metrics = createMetrics('scale', env.stage);
-const dependencies = scaleDependencies(env, metrics, () => new Date());
+let invocation: Context | undefined;
+const dependencies = scaleDependencies(env, config, metrics, () => new Date(), () => ({ remainingMs: () => invocation?.getRemainingTimeInMillis() ?? 30_000 }));
 
 interface ScaleOutcome {
   outcome: 'acted' | 'ignored' | 'error';
@@ -25,19 +27,23 @@ interface ScaleOutcome {
   services: ServiceOutcome[];
 }
 
-async function handle(event: unknown): Promise<ScaleOutcome> {
+async function handle(event: unknown, context: Context): Promise<ScaleOutcome> {
+  invocation = context;
   const intake = parseEvent(event);
   if (intake.type !== 'signal') return { outcome: 'ignored', notes: [intake.why], services: [] };
-  const services = servicesToEvaluate(config.scale, intake.signal);
-  if (services.length === 0) return { outcome: 'ignored', notes: [`no scaled service is evaluated on ${intake.signal.kind}`], services: [] };
-  const outcomes = await scaleServices(services, intake.signal.eventId, dependencies);
+  const { signal } = intake;
+  const services = servicesToEvaluate(config.scale, signal);
+  if (services.length === 0 || (signal.kind !== 'scheduled-tick' && signal.kind !== 'alarm-state-changed')) return { outcome: 'ignored', notes: [`no scaled service is evaluated on ${signal.kind}`], services: [] };
+  const { eventId, region, account } = signal;
+  const outcomes = await scaleServices(services, { eventId, region, account }, dependencies);
   for (const outcome of outcomes) {
     if (outcome.outcome === 'error') logger.error('scaling failed', { ...outcome });
+    else if (outcome.noticeFailures) logger.warn('scaling notice failed', { ...outcome });
     else logger.info('scaling', { ...outcome });
   }
   const failed = outcomes.filter((o) => o.outcome === 'error');
   return {
-    outcome: failed.length > 0 ? 'error' : outcomes.some((o) => o.outcome === 'scaled') ? 'acted' : 'ignored',
+    outcome: failed.length > 0 ? 'error' : outcomes.some((o) => o.outcome === 'scaled' || o.outcome === 'floor-raised' || o.outcome === 'floor-lowered') ? 'acted' : 'ignored',
     notes: outcomes.map((o) => `${o.service}: ${o.outcome}: ${o.reason}`),
     services: outcomes,
   };

@@ -112,8 +112,9 @@ export const scaledServiceSchema = z
     missingData: z._default(
       z.strictObject({
         fallbackCount: z.optional(count.check(about('When no metric can be read: at least this many tasks (never fewer than now).'))),
+        notifyAfter: z._default(duration.check(about('Notify once when a load policy has been unreadable this long (the count cannot scale in meanwhile).')), 900),
       }),
-      {},
+      { notifyAfter: 900 },
     ),
     paused: z._default(z.boolean().check(about('Freeze the count (as the ecs-autopilot:scale-paused service tag does).')), false),
     onScalableTarget: z._default(

@@ -58,7 +58,9 @@ export function parseServiceTags(tags: Record<string, string>): ParsedServiceTag
         else reject('the name of a receiver under notify.receivers (letters, digits, - and _)');
         break;
       case 'remediate':
-        // Remediation's opt-in, read by shared/decide/remediation/opt-in.ts.
+        // Remediation's opt-in, read by shared/decide/remediation/opt-in.ts. Not a fall-through:
+        // a service opted in to remediation is not opted in to scaling.
+        break;
       case 'scale':
         if (value === 'on' || value === 'off') overrides.scale = value === 'on';
         else reject('on, off');

@@ -20,8 +20,9 @@ export function toSubject(text: string): string {
 
 export const where = (scope: { cluster: string; service?: string }) => (scope.service ? `${scope.cluster}/${scope.service}` : scope.cluster);
 
-// Remediation announcements are not switched by notify.events: they say what was done to a service.
-const KIND_SWITCH: Record<Exclude<NotificationKind, 'remediation'>, keyof AutopilotConfig['notify']['events']> = {
+// Remediation announcements and scaling notices are not switched by notify.events: they say what
+// ecs-autopilot did to a service, or could not do.
+const KIND_SWITCH: Record<Exclude<NotificationKind, 'remediation' | 'scaling'>, keyof AutopilotConfig['notify']['events']> = {
   'task-stopped': 'taskStopped',
   deployment: 'deployments',
   'service-action': 'serviceActions',
@@ -35,7 +36,7 @@ export function quietBecause(
   tags: ParsedServiceTags | undefined,
   n: { kind: NotificationKind; status: NotificationStatus; severity: Severity; cause: string; cluster: string; service?: string },
 ): string | undefined {
-  const switchName = n.kind === 'remediation' ? undefined : KIND_SWITCH[n.kind];
+  const switchName = n.kind === 'remediation' || n.kind === 'scaling' ? undefined : KIND_SWITCH[n.kind];
   if (switchName && !config.notify.events[switchName]) return `notify.events.${switchName} is off`;
   if (n.status === 'resolved' && !config.notify.events.resolved) return 'notify.events.resolved is off';
   // A resolved message answers an earlier one, so it is not held to the severity floor.

@@ -7,7 +7,7 @@ import type { Severity } from './causes.js';
 
 export type { TimerBody };
 
-export const NOTIFICATION_KINDS = ['task-stopped', 'deployment', 'service-action', 'container-instance', 'alarm', 'remediation'] as const;
+export const NOTIFICATION_KINDS = ['task-stopped', 'deployment', 'service-action', 'container-instance', 'alarm', 'remediation', 'scaling'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** `firing`: something is wrong; `resolved`: what was wrong is healthy again. */

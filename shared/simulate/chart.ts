@@ -36,7 +36,8 @@ function panel(index: number, title: string, series: Series[], minutes: number):
 }
 
 export function renderSimulationSvg(title: string, autopilot: MinuteSample[], baseline: MinuteSample[]): string {
-  const minutes = autopilot.length;
+  // The runs may drain past the trace's end at different minutes: one time axis for the longest.
+  const minutes = Math.max(autopilot.length, baseline.length);
   const height = TOP + 3 * (PANEL + GAP) + 10;
   const hours = Array.from({ length: Math.floor(minutes / 60) + 1 }, (_, h) => h).filter((h) => h % 3 === 0);
   const axisY = TOP + 3 * PANEL + 2 * GAP + 14;

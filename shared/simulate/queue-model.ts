@@ -38,13 +38,26 @@ export interface ModelOptions {
   startupMinutes: number;
 }
 
+/**
+ * How long past the trace's end the model runs on to drain what is still queued: a scaler that
+ * never drains (max 0, paused) stops here, and the report counts what it did until then.
+ */
+export const DRAIN_LIMIT_MINUTES = 7 * 24 * 60;
+
+/**
+ * The trace, then minutes with no arrivals until the backlog is empty (at most DRAIN_LIMIT_MINUTES):
+ * a trace that ends while messages wait would otherwise stop the clock before they are served, and
+ * report fewer task-minutes than the work needs and a drain that never finished.
+ */
 export function runQueueModel(trace: TracePoint[], scaler: Scaler, options: ModelOptions): MinuteSample[] {
   // Each task is the minute it becomes ready; the initial ones are ready from the start.
   let tasks: number[] = Array.from({ length: scaler.initial }, () => 0);
   let backlog = 0;
   let lastArrivals = 0;
   const samples: MinuteSample[] = [];
-  trace.forEach((point, minute) => {
+  const last = trace.at(-1);
+  for (let minute = 0; minute < trace.length || (backlog > 0 && last && minute < trace.length + DRAIN_LIMIT_MINUTES); minute += 1) {
+    const point = trace[minute] ?? { time: new Date(last!.time.getTime() + (minute - trace.length + 1) * 60_000), arrivals: 0, perTask: last!.perTask };
     const perTask = point.perTask ?? options.perTask;
     const running = tasks.filter((readyAt) => readyAt <= minute).length;
     const desired = Math.max(0, Math.round(scaler.decide({ minute, time: point.time, backlog, running, desired: tasks.length, lastArrivals, oracle: { arrivals: point.arrivals, perTask } })));
@@ -54,6 +67,6 @@ export function runQueueModel(trace: TracePoint[], scaler: Scaler, options: Mode
     backlog = Math.max(0, backlog + point.arrivals - ready * perTask);
     lastArrivals = point.arrivals;
     samples.push({ time: point.time, arrivals: point.arrivals, perTask, backlog, running: ready, desired: tasks.length });
-  });
+  }
   return samples;
 }

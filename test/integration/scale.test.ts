@@ -4,7 +4,7 @@
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { CreateQueueCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, PurgeQueueCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -22,6 +22,7 @@ import { uniqueName } from '../support/lambda.js';
 let stack: LocalStack;
 let ecs: ECSClient;
 let sqs: SQSClient;
+let aas: ApplicationAutoScalingClient;
 const cluster = uniqueName('scale');
 const T0 = new Date(Date.now() - 60 * 60_000);
 const minutesAfter = (m: number) => new Date(T0.getTime() + m * 60_000);
@@ -40,6 +41,26 @@ async function createQueue(messages: number): Promise<string> {
   return QueueUrl!;
 }
 
+const scalableTarget = (service: string) => ({ ServiceNamespace: 'ecs' as const, ResourceId: `service/${cluster}/${service}`, ScalableDimension: 'ecs:service:DesiredCount' as const });
+
+async function capacity(service: string): Promise<{ min: number; max: number }> {
+  const { ScalableTargets = [] } = await aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [scalableTarget(service).ResourceId] }));
+  return { min: ScalableTargets[0]!.MinCapacity!, max: ScalableTargets[0]!.MaxCapacity! };
+}
+
+/** The service's scale audit records, oldest first. */
+async function auditOf(service: string) {
+  const store = new DynamoDbStateStore(new DynamoDBClient(clientOptions(stack.endpoint)), stack.tableName);
+  return (await store.listAudit(200)).filter((r) => r.target === `${cluster}/${service}`).sort((a, b) => a.time.localeCompare(b.time));
+}
+
+/** Runs a recorded `aws application-autoscaling register-scalable-target ...` undo through the SDK. */
+async function runUndo(command: string): Promise<void> {
+  const flag = (name: string) => new RegExp(`--${name} (\\S+)`).exec(command)?.[1];
+  expect(command).toMatch(/^aws application-autoscaling register-scalable-target --service-namespace ecs /);
+  await aas.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: flag('resource-id')!, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: Number(flag('min-capacity')), MaxCapacity: Number(flag('max-capacity')) }));
+}
+
 async function desiredCount(service: string): Promise<number> {
   const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   return services[0]!.desiredCount!;
@@ -52,11 +73,12 @@ function scaled(service: Record<string, unknown>): ScaledService {
 /** The scaler's dependencies as the function wires them, with the clock set by the test. */
 function dependencies(now: () => Date) {
   const env = readEnvironment(stack.functionEnv);
-  return scaleDependencies(env, new Metrics({ namespace: 'EcsAutopilotTest' }), now);
+  // Without receivers in the configuration, one receiver gets everything: the stack's topic.
+  return scaleDependencies(env, validateConfig({}, 'test'), new Metrics({ namespace: 'EcsAutopilotTest' }), now);
 }
 
 const tick = async (service: ScaledService, at: Date) => {
-  const outcomes = await scaleServices([service], uniqueName('tick'), dependencies(() => at));
+  const outcomes = await scaleServices([service], { eventId: uniqueName('tick'), region: 'us-east-1', account: '123456789012' }, dependencies(() => at));
   if (process.env.DEBUG_SCALE) console.log(JSON.stringify(outcomes));
   return outcomes;
 };
@@ -67,6 +89,7 @@ beforeAll(async () => {
   Object.assign(process.env, stack.functionEnv);
   ecs = new ECSClient(clientOptions(stack.endpoint));
   sqs = new SQSClient(clientOptions(stack.endpoint));
+  aas = new ApplicationAutoScalingClient(clientOptions(stack.endpoint));
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
 });
 
@@ -119,24 +142,70 @@ describe('scale against the emulator', () => {
     expect(await desiredCount('sleeper')).toBe(2);
   });
 
-  it('adjusts the Application Auto Scaling target instead of desiredCount', async () => {
+  it('raises the Application Auto Scaling target\'s floor instead of desiredCount, and its undo puts back min and max', async () => {
     await createService('managed', { 'ecs-autopilot:scale': 'on' });
-    const aas = new ApplicationAutoScalingClient(clientOptions(stack.endpoint));
-    const target = { ServiceNamespace: 'ecs' as const, ResourceId: `service/${cluster}/managed`, ScalableDimension: 'ecs:service:DesiredCount' as const };
-    await aas.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: 1, MaxCapacity: 3 }));
+    await aas.send(new RegisterScalableTargetCommand({ ...scalableTarget('managed'), MinCapacity: 1, MaxCapacity: 3 }));
     const queue = await createQueue(450);
     const service = scaled({ service: 'managed', policies: [{ type: 'sqs-backlog', queue, targetPerTask: 100 }], scaleOut: { maxStep: 10 } });
 
     const [outcome] = await tick(service, minutesAfter(0));
-    expect(outcome).toMatchObject({ outcome: 'scaled', from: 1, to: 5, via: 'scalable-target' });
-    const { ScalableTargets = [] } = await aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [target.ResourceId] }));
-    expect(ScalableTargets[0]).toMatchObject({ MinCapacity: 5, MaxCapacity: 5 });
+    expect(outcome).toMatchObject({ outcome: 'floor-raised', from: 1, to: 5, desiredCount: 1, via: 'scalable-target' });
+    expect(outcome!.reason).toMatch(/^floor raised: MinCapacity 1 -> 5, MaxCapacity 3 -> 5 \(Application Auto Scaling raises desiredCount 1 to 5\)/);
+    expect(await capacity('managed')).toEqual({ min: 5, max: 5 });
+    // ecs-autopilot never writes desiredCount under a scalable target (the emulator does not play
+    // Application Auto Scaling raising it, so it stays where it was).
     expect(await desiredCount('managed')).toBe(1);
+    const [record] = await auditOf('managed');
+    expect(record!.detail).toMatchObject({ via: 'scalable-target', change: 'floor-raised', scalableTarget: { before: { min: 1, max: 3 }, after: { min: 5, max: 5 } } });
 
     // Configured to refuse: nothing changes, and the outcome says why and what to do.
     const [refused] = await tick({ ...service, onScalableTarget: 'refuse' }, minutesAfter(5));
     expect(refused).toMatchObject({ outcome: 'refused' });
     expect(refused!.reason).toMatch(/scalable target \(min 5, max 5\).*onScalableTarget: adjust/);
+
+    // The recorded undo restores both bounds, the raised max included.
+    await runUndo(String(record!.detail!.undo));
+    expect(await capacity('managed')).toEqual({ min: 1, max: 3 });
+  });
+
+  it('scales in under a scalable target by lowering its floor, once per change, down to zero and back', async () => {
+    // Application Auto Scaling's policies had scaled the service out to 6.
+    await createService('shrinking', { 'ecs-autopilot:scale': 'on' }, 6);
+    await aas.send(new RegisterScalableTargetCommand({ ...scalableTarget('shrinking'), MinCapacity: 6, MaxCapacity: 8 }));
+    const QueueUrl = await createQueue(500);
+    const service = scaled({
+      service: 'shrinking',
+      policies: [{ type: 'sqs-backlog', queue: QueueUrl, targetPerTask: 100 }],
+      scaleIn: { stabilizationWindow: 0, cooldown: 0, maxStep: '100%' },
+      scaleToZero: { idleFor: '3m', activationCount: 2 },
+    });
+
+    const [lowered] = await tick(service, minutesAfter(0));
+    expect(lowered).toMatchObject({ outcome: 'floor-lowered', from: 6, to: 5, desiredCount: 6 });
+    expect(lowered!.reason).toMatch(/^floor lowered: MinCapacity 6 -> 5 \(desiredCount 6 stays until Application Auto Scaling's own scaling policies scale in\)/);
+    // The floor is where the policy wants it: the next decisions hold, and write no audit record.
+    for (const minute of [1, 2]) expect((await tick(service, minutesAfter(minute)))[0]).toMatchObject({ outcome: 'held', count: 5 });
+    expect(await auditOf('shrinking')).toHaveLength(1);
+
+    // The queue empties: the floor goes to min, then, idle for 3 min, to zero.
+    await sqs.send(new PurgeQueueCommand({ QueueUrl }));
+    expect((await tick(service, minutesAfter(3)))[0]).toMatchObject({ outcome: 'floor-lowered', from: 5, to: 1 });
+    expect((await tick(service, minutesAfter(4)))[0]).toMatchObject({ outcome: 'held', count: 1 });
+    expect((await tick(service, minutesAfter(6)))[0]).toMatchObject({ outcome: 'floor-lowered', from: 1, to: 0 });
+    expect((await tick(service, minutesAfter(7)))[0]).toMatchObject({ outcome: 'held', count: 0 });
+    expect(await capacity('shrinking')).toEqual({ min: 0, max: 8 });
+    expect(await desiredCount('shrinking')).toBe(6);
+    const records = await auditOf('shrinking');
+    expect(records.map((r) => [r.detail!.from, r.detail!.to])).toEqual([[6, 5], [5, 1], [1, 0]]);
+
+    // The first message wakes it: the floor rises to the activation count.
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'wake up' }));
+    expect((await tick(service, minutesAfter(8)))[0]).toMatchObject({ outcome: 'floor-raised', from: 0, to: 2 });
+    expect(await capacity('shrinking')).toEqual({ min: 2, max: 8 });
+
+    // Undoing the scale to zero puts the floor back to 1, the max untouched.
+    await runUndo(String(records[2]!.detail!.undo));
+    expect(await capacity('shrinking')).toEqual({ min: 1, max: 8 });
   });
 
   it('leaves the count alone when the metric cannot be read', async () => {
@@ -154,6 +223,15 @@ describe('scale against the emulator', () => {
     expect(outcome!.reason).toMatch(/missing-data/);
     expect(outcome!.reason).toMatch(/no datapoint/);
     expect(await desiredCount('blind')).toBe(3);
+
+    // Still unreadable 15 min later (missingData.notifyAfter): one notice through the notify route, once.
+    await receiveNotifications(stack, 0);
+    for (const minute of [5, 15, 16]) expect((await tick(service, minutesAfter(minute)))[0]).toMatchObject({ outcome: 'held', count: 3 });
+    const notices = (await receiveNotifications(stack)).filter((n) => n.attributes.kind === 'scaling');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.attributes).toMatchObject({ cause: 'scaling-missing-data', cluster, service: 'blind', severity: 'warning' });
+    expect(String(notices[0]!.body.title)).toBe(`${cluster}/blind: sqs-backlog no-such-queue, metric Nowhere NoData unreadable for 15 min, count frozen at 3 (no scale-in)`);
+    expect(String(notices[0]!.body.hint)).toMatch(/scale role may read it: .*no datapoint/);
   });
 
   it('scales on a CloudWatch metric, freezes a service paused by tag, and notifies once when held at max', async () => {
@@ -167,7 +245,7 @@ describe('scale against the emulator', () => {
     const shop = scaled({ service: 'shop', max: 4, policies, scaleOut: { maxStep: 10, cooldown: 0 }, notifyAtMaxAfter: '15m' });
 
     const at = (m: number) => new Date(now.getTime() + m * 60_000);
-    const first = await scaleServices([shop, scaled({ service: 'frozen', policies })], 'evt', dependencies(() => at(0)));
+    const first = await scaleServices([shop, scaled({ service: 'frozen', policies })], { eventId: 'evt', region: 'us-east-1', account: '123456789012' }, dependencies(() => at(0)));
     expect(first).toMatchObject([{ outcome: 'scaled', from: 1, to: 4 }, { outcome: 'held', count: 1 }]);
     expect(first[1]!.reason).toContain('ecs-autopilot:scale-paused');
     await receiveNotifications(stack, 0);
@@ -177,7 +255,9 @@ describe('scale against the emulator', () => {
     for (const minute of [1, 10, 15, 16]) await tick(late, at(minute));
     const notices = (await receiveNotifications(stack)).filter((n) => n.attributes.kind === 'scaling');
     expect(notices).toHaveLength(1);
-    expect(notices[0]!.attributes).toMatchObject({ kind: 'scaling', cluster, service: 'shop', severity: 'warning' });
+    expect(notices[0]!.attributes).toMatchObject({ kind: 'scaling', cause: 'scaling-at-max', cluster, service: 'shop', severity: 'warning', status: 'firing' });
+    expect(notices[0]!.subject).toBe(`[warning] scaling-at-max: ${cluster}/shop`);
+    expect(notices[0]!.body).toMatchObject({ schema: 'ecs-autopilot/notification@1', kind: 'scaling' });
     expect(String(notices[0]!.body.title)).toContain('at its max of 4 tasks for 15 min while the policies ask for 9');
   });
 

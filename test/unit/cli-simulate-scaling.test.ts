@@ -1,12 +1,26 @@
 // `ecs-autopilot simulate-scaling` on a small CSV trace: the report lines scripts read, exactly.
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../bin/cli/main.js';
 import { runSimulateScaling } from '../../bin/cli/simulate-scaling.js';
 import { UsageError } from '../../bin/cli/args.js';
 import { parseTraceCsv } from '../../shared/simulate/trace.js';
 import { projectRoot } from '../../scripts/lib/emulator.js';
+import { captureOutput } from '../support/capture-output.js';
 
 const fixture = (name: string) => join(projectRoot, 'test', 'fixtures', 'scaling', name);
+
+/** The CLI's entry point as `npx ecs-autopilot` runs it: exit code, stdout and stderr. */
+async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = captureOutput([process.stdout], false);
+  const stderr = captureOutput([process.stderr], false);
+  try {
+    const code = await main(argv);
+    return { code, stdout: stdout.chunks.join(''), stderr: stderr.chunks.join('') };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
 
 async function report(...extra: string[]): Promise<string[]> {
   const lines: string[] = [];
@@ -37,7 +51,18 @@ describe('simulate-scaling', () => {
     expect(await report('--per-task', '1')).toEqual(quick);
   });
 
-  it('refuses a trace without per_task unless --per-task is given, and a malformed row by line', () => {
+  it('refuses a trace without per_task unless --per-task is given: exit code 2, the reason, no report', async () => {
+    const args = ['simulate-scaling', '--config', fixture('autopilot.yml'), '--service', 'worker', '--trace', fixture('no-per-task.csv')];
+    const refused = await runMain(args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('ecs-autopilot: the trace has no per_task column: say what one task handles per minute with --per-task N');
+    expect(refused.stdout).toBe('');
+    const given = await runMain([...args, '--per-task', '100']);
+    expect(given.code).toBe(0);
+    expect(given.stdout.split('\n').filter(Boolean)).toHaveLength(5);
+  });
+
+  it('refuses a malformed row by line and column', () => {
     expect(() => parseTraceCsv('time,arrivals\n2026-11-20T09:00:00Z,-3\n', 'trace.csv')).toThrow('trace.csv:2: arrivals');
     expect(() => parseTraceCsv('when,arrivals\n', 'trace.csv')).toThrow(/time and arrivals/);
     expect(parseTraceCsv('time,arrivals\n2026-11-20T09:01:00Z,5\n2026-11-20T09:00:00Z,4\n', 't').map((p) => p.arrivals)).toEqual([4, 5]);

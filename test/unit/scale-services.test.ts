@@ -27,7 +27,9 @@ function stubs(backlog: number, state: ScaledServiceState, overrides: Partial<Sc
     },
     scalableTargets: { find: async () => undefined, setCapacity: async () => {} },
     readers: { backlog: { backlog: async () => backlog }, metrics: { latest: async () => 0, perMinute: async () => [] } },
-    notifyAtMax: async () => {},
+    notify: async (notice) => {
+      calls.push(`notice ${notice.notice}`);
+    },
     recordDecision: (d) => calls.push(`metric ${d.direction}/${d.bound}`),
     now: () => now,
     ...overrides,
@@ -35,12 +37,13 @@ function stubs(backlog: number, state: ScaledServiceState, overrides: Partial<Sc
   return { deps, calls, store };
 }
 
+const event = (eventId: string) => ({ eventId, region: 'us-east-1', account: '123456789012' });
 const running = (desired: number): ScaledServiceState => ({ arn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/worker', desired, running: desired, tags: { 'ecs-autopilot:scale': 'on' } });
 
 describe('scaleServices', () => {
   it('acts once, records the metric and the audit record', async () => {
     const { deps, calls, store } = stubs(700, running(2));
-    expect(await scaleServices([service], 'evt-1', deps)).toMatchObject([{ outcome: 'scaled', from: 2, to: 7, via: 'desiredCount' }]);
+    expect(await scaleServices([service], event('evt-1'), deps)).toMatchObject([{ outcome: 'scaled', from: 2, to: 7, via: 'desiredCount' }]);
     expect(calls).toEqual(['metric up/none', 'desiredCount=7']);
     expect(await store.listAudit(5)).toMatchObject([{ actor: 'scale', action: 'scale', target: 'prod/worker', eventIds: ['evt-1'], detail: { from: 2, to: 7 } }]);
   });
@@ -58,7 +61,7 @@ describe('scaleServices', () => {
       }
       return record;
     };
-    expect(await scaleServices([service], 'evt-2', deps)).toMatchObject([{ outcome: 'held' }]);
+    expect(await scaleServices([service], event('evt-2'), deps)).toMatchObject([{ outcome: 'held' }]);
     expect(calls).toEqual(['metric hold/cooldown']);
   });
 
@@ -69,14 +72,42 @@ describe('scaleServices', () => {
       throw denied;
     };
     const other = { ...service, service: 'other' };
-    const outcomes = await scaleServices([service, other], 'evt-3', deps);
+    const outcomes = await scaleServices([service, other], event('evt-3'), deps);
     expect(outcomes[0]).toMatchObject({ outcome: 'error' });
     expect(outcomes[0]!.reason).toContain('tagged ecs-autopilot:scale=on');
     expect(outcomes).toHaveLength(2);
   });
 
+  it('sends the missing-data notice once the queue has been unreadable for notifyAfter; a failed notice never holds back the scaling', async () => {
+    const blind = validateConfig({ scale: { services: [{ cluster: 'prod', service: 'worker', max: 10, policies: [{ type: 'sqs-backlog', queue: 'jobs', targetPerTask: 100 }], missingData: { fallbackCount: 4, notifyAfter: '10m' } }] } }, 'test').scale!.services[0]!;
+    let at = now;
+    const state = running(2);
+    const { deps, calls } = stubs(0, state, { now: () => at });
+    deps.readers.backlog.backlog = async () => {
+      throw Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist' });
+    };
+    deps.notify = async (notice) => {
+      calls.push(`notice ${notice.notice}`);
+      throw new Error('the announcement did not reach sns: Throttled');
+    };
+    expect(await scaleServices([blind], event('evt-5'), deps)).toMatchObject([{ outcome: 'scaled', from: 2, to: 4 }]);
+    Object.assign(state, running(4));
+    at = new Date(now.getTime() + 10 * 60_000);
+    const [late] = await scaleServices([blind], event('evt-6'), deps);
+    expect(late).toMatchObject({ outcome: 'held', count: 4, noticeFailures: ['missing-data notice: the announcement did not reach sns: Throttled'] });
+    expect(calls.filter((c) => c.startsWith('notice'))).toEqual(['notice missing-data']);
+  });
+
+  it('refuses a service opted in to remediation only: ecs-autopilot:remediate=on is not ecs-autopilot:scale=on', async () => {
+    const { deps, calls } = stubs(700, { ...running(2), tags: { 'ecs-autopilot:remediate': 'on' } });
+    const [outcome] = await scaleServices([service], event('evt-7'), deps);
+    expect(outcome).toMatchObject({ outcome: 'refused' });
+    expect(outcome!.reason).toContain('tag the service ecs-autopilot:scale=on');
+    expect(calls).toEqual([]);
+  });
+
   it('reports a service that does not exist', async () => {
     const { deps } = stubs(0, running(1), { ecs: { describe: async () => undefined, setDesiredCount: async () => {} } });
-    expect(await scaleServices([service], 'evt-4', deps)).toMatchObject([{ outcome: 'not-found', reason: 'service worker not found in cluster prod' }]);
+    expect(await scaleServices([service], event('evt-4'), deps)).toMatchObject([{ outcome: 'not-found', reason: 'service worker not found in cluster prod' }]);
   });
 });

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { scaleDependencies } from '../../functions/scale/wiring.js';
 import { createMetrics } from '../../shared/lambda/metrics.js';
+import { validateConfig } from '../../shared/config/validate.js';
 import type { ScalingDecision } from '../../shared/decide/scaling/types.js';
 
 afterEach(() => {
@@ -19,7 +20,7 @@ describe('scale wiring', () => {
       lines.push(String(chunk));
       return true;
     });
-    const deps = scaleDependencies({ region: 'us-east-1', stateTable: 'table', notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:t' }, createMetrics('scale', 'test'), () => new Date());
+    const deps = scaleDependencies({ region: 'us-east-1', stateTable: 'table', notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:t' }, validateConfig({}, 'test'), createMetrics('scale', 'test'), () => new Date());
     deps.recordDecision({ direction: 'up', bound: 'step' } as ScalingDecision);
     const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => '_aws' in l)!;
     expect(emf).toMatchObject({ ScalingDecisions: 1, direction: 'up', bound: 'step', stage: 'test', service: 'ecs-autopilot-scale' });

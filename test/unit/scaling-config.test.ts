@@ -1,5 +1,8 @@
 // The scale section of autopilot.yml: defaults, and errors that name the path and the fix.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../scripts/lib/emulator.js';
 import { ConfigError, validateConfig } from '../../shared/config/validate.js';
 
 const worker = { cluster: 'prod', service: 'worker', max: 5, policies: [{ type: 'sqs-backlog', queue: 'jobs', targetPerTask: 100 }] };
@@ -22,7 +25,7 @@ describe('scale configuration', () => {
       tolerance: 0.1,
       scaleOut: { stabilizationWindow: 0, cooldown: 0, maxStep: { percent: 100 } },
       scaleIn: { stabilizationWindow: 300, cooldown: 300, maxStep: { tasks: 1 } },
-      missingData: {},
+      missingData: { notifyAfter: 900 },
       paused: false,
       onScalableTarget: 'adjust',
       notifyAtMaxAfter: 900,
@@ -40,5 +43,16 @@ describe('scale configuration', () => {
     expect(problemsOf({ rate: '90s', services: [worker] })[0]).toMatch(/whole minutes/);
     expect(problemsOf({ services: [{ ...worker, policies: [{ type: 'metric', targetPerTask: 1 }] }] })[0]).toMatch(/exactly one of metric or expression/);
     expect(problemsOf({ services: [{ ...worker, scaleIn: { maxStep: '0.5' } }] })[0]).toMatch(/maxStep/);
+  });
+
+  it('shows in the README the worker of examples/autopilot.yml, exactly (the simulation runs that file)', () => {
+    const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+    const example = readFileSync(join(projectRoot, 'examples', 'autopilot.yml'), 'utf8');
+    // The scale section of the example: from `scale:` to the next top-level key.
+    const section = /^scale:\n(?:(?: .*)?\n)*?(?=\S)/m.exec(example)?.[0].trimEnd();
+    expect(section).toMatch(/service: worker/);
+    const policies = readme.slice(readme.indexOf('### Policies'));
+    const shown = /```yaml\n([\s\S]*?)```/.exec(policies)?.[1]?.trimEnd();
+    expect(shown).toBe(section);
   });
 });

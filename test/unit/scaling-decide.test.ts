@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScaledService } from '../../shared/config/schema-scale.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { parseCron, windowOpen } from '../../shared/decide/scaling/cron.js';
-import { decideScale, maxStep } from '../../shared/decide/scaling/decide-scale.js';
+import { decideScale } from '../../shared/decide/scaling/decide-scale.js';
 import { EMPTY_HISTORY, type PolicyReading, type ScalingHistory } from '../../shared/decide/scaling/types.js';
 
 function service(overrides: Record<string, unknown> = {}): ScaledService {
@@ -78,6 +78,23 @@ describe('decideScale', () => {
     expect(asleep.desired).toBe(0);
   });
 
+  it('with one policy unreadable, still scales out on the readable one, but never in', () => {
+    const svc = service({ policies: [{ type: 'sqs-backlog', queue: 'jobs', targetPerTask: 100 }, { type: 'metric', metric: { namespace: 'Shop', name: 'Orders' }, targetPerTask: 50 }], scaleIn: { stabilizationWindow: 0, cooldown: 0 } });
+    expect(decideScale(svc, { desired: 2, running: 2, readings: [backlog(1000), unreadable] }, EMPTY_HISTORY, T0)).toMatchObject({ desired: 4, direction: 'up' });
+    const held = decideScale(svc, { desired: 5, running: 5, readings: [backlog(0), unreadable] }, EMPTY_HISTORY, T0);
+    expect(held).toMatchObject({ desired: 5, direction: 'hold', bound: 'missing-data' });
+    expect(held.reason).toContain('metric Shop Orders unreadable: at least 5 (the current count)');
+  });
+
+  it('notifies once when a load policy stays unreadable for missingData.notifyAfter, and again in a new episode', () => {
+    const svc = service({ missingData: { notifyAfter: '15m' } });
+    const readings = [...Array.from({ length: 17 }, () => [unreadable]), [backlog(500)], ...Array.from({ length: 16 }, () => [unreadable])];
+    const decisions = run(svc, 5, readings);
+    expect(decisions.map((d, i) => (d.notifyMissingData ? i : -1)).filter((i) => i >= 0)).toEqual([15, 33]);
+    expect(decisions[15]!.notifyMissingData).toEqual({ sinceSeconds: 900, policies: ['sqs-backlog jobs'], errors: ['AccessDenied: not allowed'] });
+    expect(decisions.every((d) => d.desired >= 5)).toBe(true);
+  });
+
   it('freezes the count when paused in the configuration or by the service tag', () => {
     expect(decideScale(service({ paused: true }), { desired: 4, running: 4, readings: [backlog(5000)] }, EMPTY_HISTORY, T0)).toMatchObject({ desired: 4, bound: 'pause' });
     expect(decideScale(service(), { desired: 4, running: 4, readings: [backlog(0)], pausedByTag: true }, EMPTY_HISTORY, T0)).toMatchObject({ desired: 4, bound: 'pause', direction: 'hold' });
@@ -127,8 +144,23 @@ describe('decideScale', () => {
   });
 });
 
+// The properties below check each decision against what the configuration says, worked out here
+// from the arbitrary's own values (not from the decision's floor, ceiling or maxStep()).
 const stepArb = fc.oneof(fc.record({ tasks: fc.integer({ min: 1, max: 10 }) }), fc.record({ percent: fc.integer({ min: 1, max: 200 }) }));
-const serviceArb = fc
+type Step = { tasks: number } | { percent: number };
+/** The schedule window of the arbitrary services: open for SCHEDULE_OPEN_MINUTES from every SCHEDULE_EVERY-th minute of the hour (UTC). */
+const SCHEDULE_EVERY = 7;
+const SCHEDULE_OPEN_MINUTES = 3;
+
+interface Configured {
+  min: number;
+  max: number;
+  downStep: Step;
+  toZero: boolean;
+  schedule?: { min: number; max: number } | undefined;
+}
+
+const configuredArb = fc
   .record({
     min: fc.integer({ min: 0, max: 10 }),
     extra: fc.integer({ min: 0, max: 20 }),
@@ -141,71 +173,103 @@ const serviceArb = fc
     toZero: fc.boolean(),
     schedule: fc.option(fc.record({ min: fc.integer({ min: 0, max: 15 }), max: fc.integer({ min: 0, max: 40 }) }), { nil: undefined }),
   })
-  .map((a) =>
-    service({
+  .map((a) => {
+    const asStep = (step: Step) => ('tasks' in step ? step.tasks : `${step.percent}%`);
+    const svc = service({
       min: a.min,
       max: a.min + a.extra,
-      scaleOut: { stabilizationWindow: a.upWindow, cooldown: a.cooldown, maxStep: 'tasks' in a.upStep ? a.upStep.tasks : `${a.upStep.percent}%` },
-      scaleIn: { stabilizationWindow: a.downWindow, cooldown: a.cooldown, maxStep: 'tasks' in a.downStep ? a.downStep.tasks : `${a.downStep.percent}%` },
+      scaleOut: { stabilizationWindow: a.upWindow, cooldown: a.cooldown, maxStep: asStep(a.upStep) },
+      scaleIn: { stabilizationWindow: a.downWindow, cooldown: a.cooldown, maxStep: asStep(a.downStep) },
       ...(a.fallback !== undefined ? { missingData: { fallbackCount: a.fallback } } : {}),
       ...(a.toZero ? { scaleToZero: { idleFor: 120 } } : {}),
       policies: [
         { type: 'sqs-backlog', queue: 'jobs', targetPerTask: 50 },
         { type: 'metric', metric: { namespace: 'N', name: 'M' }, targetPerTask: 10 },
-        ...(a.schedule ? [{ type: 'schedule', cron: '*/7 * * * *', duration: '3m', ...a.schedule }] : []),
+        ...(a.schedule ? [{ type: 'schedule', cron: `*/${SCHEDULE_EVERY} * * * *`, duration: `${SCHEDULE_OPEN_MINUTES}m`, ...a.schedule }] : []),
       ],
-    }),
-  );
-const readingArb = fc.oneof(fc.integer({ min: 0, max: 5000 }).map((value): PolicyReading => ({ value })), fc.constant(unreadable));
-/** A sequence of minutes, each with readings for both load policies. */
+    });
+    const configured: Configured = { min: a.min, max: a.min + a.extra, downStep: a.downStep, toZero: a.toZero, schedule: a.schedule };
+    return { svc, configured };
+  });
+
+/** The bounds the configuration sets at `now`: the ceiling, and the lowest floor it allows. */
+function configuredBounds(c: Configured, now: Date): { lowest: number; ceiling: number } {
+  const minute = now.getUTCMinutes();
+  const open = c.schedule !== undefined && Array.from({ length: SCHEDULE_OPEN_MINUTES }, (_, back) => (minute - back + 60) % 60).some((m) => m % SCHEDULE_EVERY === 0);
+  const ceiling = open ? Math.min(c.max, c.schedule!.max) : c.max;
+  // Scale to zero may take the count under min, never under an open window's min.
+  const lowest = Math.max(c.toZero ? 0 : c.min, open ? c.schedule!.min : 0);
+  return { lowest: Math.min(lowest, ceiling), ceiling };
+}
+
+/** Most tasks one scale-in may remove, as the configuration words it: a count, or a percentage of the current count (at least 1). */
+const configuredScaleInStep = (step: Step, current: number) => ('tasks' in step ? step.tasks : Math.max(1, Math.ceil((current * step.percent) / 100)));
+
+// Mostly readable (with values that often fall to 0, so scale-ins happen), sometimes not.
+const readingArb = fc.oneof(
+  { weight: 4, arbitrary: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5000 })).map((value): PolicyReading => ({ value })) },
+  { weight: 1, arbitrary: fc.constant(unreadable) },
+);
+/** A sequence of minutes, each with readings for both load policies and the gap before it. */
 const minutesArb = fc.array(fc.tuple(readingArb, readingArb, fc.integer({ min: 1, max: 5 })), { minLength: 1, maxLength: 30 });
 
-/** Runs a sequence and checks `check` on every decision. */
-function everyDecision(svc: ScaledService, start: number, minutes: Array<[PolicyReading, PolicyReading, number]>, check: (d: ReturnType<typeof decideScale>) => void) {
+/** Runs a sequence and checks `check` on every decision, with the minute's readings and time. */
+function everyDecision(svc: ScaledService, start: number, minutes: Array<[PolicyReading, PolicyReading, number]>, check: (d: ReturnType<typeof decideScale>, now: Date, readings: PolicyReading[]) => void) {
   let desired = start;
   let history: ScalingHistory = EMPTY_HISTORY;
   let now = T0.getTime();
   for (const [a, b, gap] of minutes) {
     now += gap * 60_000;
     const d = decideScale(svc, { desired, running: desired, readings: [a, b, undefined] }, history, new Date(now));
-    check(d);
+    check(d, new Date(now), [a, b]);
     desired = d.desired;
     history = d.history;
   }
 }
 
 describe('decideScale properties', () => {
-  it('always decides a count within its bounds, and the bounds within the configured min and max', () => {
+  it('always decides a count within the configured min and max and the open schedule window', () => {
     fc.assert(
-      fc.property(serviceArb, fc.integer({ min: 0, max: 60 }), minutesArb, (svc, start, minutes) => {
-        everyDecision(svc, start, minutes, (d) => {
-          expect(d.desired).toBeGreaterThanOrEqual(d.floor);
-          expect(d.desired).toBeLessThanOrEqual(d.ceiling);
-          expect(d.ceiling).toBeLessThanOrEqual(svc.max);
-          if (!svc.scaleToZero) expect(d.floor).toBeGreaterThanOrEqual(Math.min(svc.min, d.ceiling));
+      fc.property(configuredArb, fc.integer({ min: 0, max: 60 }), minutesArb, ({ svc, configured }, start, minutes) => {
+        everyDecision(svc, start, minutes, (d, now) => {
+          const { lowest, ceiling } = configuredBounds(configured, now);
+          expect(d.desired).toBeLessThanOrEqual(ceiling);
+          expect(d.desired).toBeGreaterThanOrEqual(lowest);
         });
       }),
       { numRuns: 300 },
     );
   });
 
-  it('never scales in by more than the configured step (from a count within bounds)', () => {
+  it('never scales in by more than the configured step (from a count within the configured ceiling)', () => {
     fc.assert(
-      fc.property(serviceArb, fc.integer({ min: 0, max: 60 }), minutesArb, (svc, start, minutes) => {
-        everyDecision(svc, start, minutes, (d) => {
-          if (d.current <= d.ceiling) expect(d.current - d.desired).toBeLessThanOrEqual(maxStep(svc.scaleIn.maxStep, d.current));
+      fc.property(configuredArb, fc.integer({ min: 0, max: 60 }), minutesArb, ({ svc, configured }, start, minutes) => {
+        everyDecision(svc, start, minutes, (d, now) => {
+          // Above the ceiling (a window closed, max lowered) the bound applies at once, whatever the step.
+          if (d.current <= configuredBounds(configured, now).ceiling) expect(d.current - d.desired).toBeLessThanOrEqual(configuredScaleInStep(configured.downStep, d.current));
         });
       }),
       { numRuns: 300 },
     );
   });
 
-  it('never scales in on missing data, and never to zero', () => {
+  it('never scales in while any load policy is unreadable, whatever the readable ones ask (only a lowered ceiling brings it down)', () => {
+    // Some minutes have one policy unreadable and the other readable (at any value), some both.
+    const partlyMissing = fc.array(
+      fc.tuple(fc.constantFrom<Array<'a' | 'b'>>(['a'], ['b'], ['a', 'b']), fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 5 })).map(([missing, value, gap]): [PolicyReading, PolicyReading, number] => [
+        missing.includes('a') ? unreadable : { value },
+        missing.includes('b') ? unreadable : { value },
+        gap,
+      ]),
+      { minLength: 1, maxLength: 20 },
+    );
     fc.assert(
-      fc.property(serviceArb, fc.integer({ min: 1, max: 60 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 20 }), (svc, start, gaps) => {
-        everyDecision(svc, start, gaps.map((gap) => [unreadable, unreadable, gap]), (d) => {
-          expect(d.desired).toBeGreaterThanOrEqual(Math.min(d.current, d.ceiling));
-          if (d.current > 0 && d.ceiling > 0) expect(d.desired).toBeGreaterThan(0);
+      fc.property(configuredArb, fc.integer({ min: 1, max: 60 }), fc.array(fc.oneof(partlyMissing, minutesArb), { minLength: 1, maxLength: 3 }), ({ svc, configured }, start, runs) => {
+        everyDecision(svc, start, runs.flat(), (d, now, readings) => {
+          if (!readings.some((r) => 'error' in r)) return;
+          const { ceiling } = configuredBounds(configured, now);
+          expect(d.desired).toBeGreaterThanOrEqual(Math.min(d.current, ceiling));
+          if (d.current > 0 && ceiling > 0) expect(d.desired).toBeGreaterThan(0);
         });
       }),
       { numRuns: 300 },

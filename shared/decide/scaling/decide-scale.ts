@@ -120,12 +120,16 @@ export function decideScale(service: ScaledService, observations: ScalingObserva
   const aboveMaxSince = atMax ? (history.aboveMaxSince ?? t) : undefined;
   const aboveMaxDemand = atMax ? (history.aboveMaxDemand ?? recommended) : undefined;
   const notifyAtMax = atMax && !history.notifiedAtMax && t - aboveMaxSince! >= service.notifyAtMaxAfter && recommended >= aboveMaxDemand!;
+  // Missing data freezes scale-in: an episode lasts while any load policy stays unreadable.
+  const missingSince = missing.length > 0 ? (history.missingSince ?? t) : undefined;
+  const notifyMissing = missingSince !== undefined && !history.notifiedMissing && t - missingSince >= service.missingData.notifyAfter;
   const nextHistory: ScalingHistory = {
     recommendations,
     ...(direction === 'up' ? { lastScaleOutAt: t } : history.lastScaleOutAt !== undefined ? { lastScaleOutAt: history.lastScaleOutAt } : {}),
     ...(direction === 'down' ? { lastScaleInAt: t } : history.lastScaleInAt !== undefined ? { lastScaleInAt: history.lastScaleInAt } : {}),
     ...(idle.idleSince !== undefined ? { idleSince: idle.idleSince } : {}),
     ...(atMax ? { aboveMaxSince, aboveMaxDemand, notifiedAtMax: Boolean(history.notifiedAtMax) || notifyAtMax } : {}),
+    ...(missingSince !== undefined ? { missingSince, notifiedMissing: Boolean(history.notifiedMissing) || notifyMissing } : {}),
   };
   const winner = readable.reduce<PolicyEvaluation | undefined>((best, e) => (best === undefined || e.count! > best.count! ? e : best), undefined);
   const why = [winner ? `${winner.policy} asks ${winner.count}` : load.length === 0 ? 'no load policy' : 'no readable policy', ...steps, `inputs: ${policies.map((p) => p.explanation).join(', ')}`].join('; ');
@@ -139,5 +143,6 @@ export function decideScale(service: ScaledService, observations: ScalingObserva
     reason: `${current} -> ${count} (${direction}${bound === 'none' ? '' : `, bounded by ${bound}`}): ${why}`,
     history: nextHistory,
     ...(notifyAtMax ? { notifyAtMax: { sinceSeconds: t - aboveMaxSince!, demand: recommended } } : {}),
+    ...(notifyMissing ? { notifyMissingData: { sinceSeconds: t - missingSince!, policies: missing.map((e) => e.policy), errors: missing.map((e) => e.missing!) } } : {}),
   };
 }

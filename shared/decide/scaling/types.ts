@@ -32,6 +32,10 @@ export interface ScalingHistory {
   aboveMaxDemand?: number;
   /** The at-max notification of this episode went out. */
   notifiedAtMax?: boolean;
+  /** Since when at least one load policy has been unreadable (the count cannot scale in). */
+  missingSince?: number;
+  /** The missing-data notification of this episode went out. */
+  notifiedMissing?: boolean;
 }
 
 export const EMPTY_HISTORY: ScalingHistory = { recommendations: [] };
@@ -75,4 +79,6 @@ export interface ScalingDecision {
   history: ScalingHistory;
   /** Demand has exceeded max for the configured time: notify (once per episode). */
   notifyAtMax?: { sinceSeconds: number; demand: number };
+  /** A load policy has been unreadable for missingData.notifyAfter: notify (once per episode). */
+  notifyMissingData?: { sinceSeconds: number; policies: string[]; errors: string[] };
 }

@@ -1,13 +1,14 @@
 // Carries scaling decisions out: for each service, observe (ECS counts and tags, policy readings,
 // a scalable target), decide (pure), record the history with an optimistic write, then act once:
-// UpdateService, or the scalable target's capacity. Every action is audited; a service held at
-// max too long is announced. One service failing never stops the others.
+// UpdateService, or the scalable target's MinCapacity (the floor). Every change is audited; a
+// service held at max, or frozen by missing data, too long is announced. One service failing never stops the others.
 import type { ScalableTargetCapacity, ScalableTargets } from '../../adapters/scalable-target.js';
-import { type EcsDesiredCount, SCALE_OPT_IN_TAG } from '../../adapters/ecs-desired-count.js';
+import { type EcsDesiredCount, SCALE_OPT_IN_TAG, type ScaledServiceState } from '../../adapters/ecs-desired-count.js';
 import type { ScalingNotifier } from '../../adapters/scaling-notifier.js';
 import type { ScaledService } from '../../config/schema-scale.js';
 import { parseServiceTags } from '../../config/service-tags.js';
 import { decideScale } from '../../decide/scaling/decide-scale.js';
+import { noticesOf } from '../../decide/scaling/notice.js';
 import { EMPTY_HISTORY, type ScalingDecision, type ScalingHistory } from '../../decide/scaling/types.js';
 import type { StateStore } from '../../state/store.js';
 import { type PolicyReaders, readPolicy } from './read-policies.js';
@@ -17,16 +18,26 @@ export interface ScalerDependencies {
   ecs: EcsDesiredCount;
   scalableTargets: ScalableTargets;
   readers: PolicyReaders;
-  notifyAtMax: ScalingNotifier;
+  /** Held at max, frozen by missing data: to the notify route's receivers. */
+  notify: ScalingNotifier;
   /** EMF: one ScalingDecisions datapoint per decision. */
   recordDecision(decision: ScalingDecision): void;
   now(): Date;
 }
 
 export type ServiceOutcome =
-  | { service: string; outcome: 'scaled'; from: number; to: number; via: 'desiredCount' | 'scalable-target'; reason: string }
+  | { service: string; outcome: 'scaled'; from: number; to: number; via: 'desiredCount'; reason: string }
+  /** Adjust mode: from and to are the scalable target's MinCapacity; desiredCount as read before. */
+  | { service: string; outcome: 'floor-raised' | 'floor-lowered'; from: number; to: number; desiredCount: number; via: 'scalable-target'; reason: string }
   | { service: string; outcome: 'held'; count: number; reason: string }
   | { service: string; outcome: 'refused' | 'not-found' | 'error'; reason: string };
+
+/** What started the evaluation: its event id goes into the audit, its place into notices. */
+export interface ScaleEvent {
+  eventId: string;
+  region: string;
+  account: string;
+}
 
 const HISTORY_TTL_SECONDS = 86_400;
 const AUDIT_TTL_SECONDS = 90 * 86_400;
@@ -34,11 +45,11 @@ const WRITE_ATTEMPTS = 5;
 
 export const historyKey = (cluster: string, service: string) => `scale#${cluster}/${service}`;
 
-export async function scaleServices(services: ScaledService[], eventId: string, deps: ScalerDependencies): Promise<ServiceOutcome[]> {
-  const outcomes: ServiceOutcome[] = [];
+export async function scaleServices(services: ScaledService[], event: ScaleEvent, deps: ScalerDependencies): Promise<Array<ServiceOutcome & { noticeFailures?: string[] }>> {
+  const outcomes: Array<ServiceOutcome & { noticeFailures?: string[] }> = [];
   for (const service of services) {
     try {
-      outcomes.push(await scaleService(service, eventId, deps));
+      outcomes.push(await scaleService(service, event, deps));
     } catch (error) {
       outcomes.push({ service: `${service.cluster}/${service.service}`, outcome: 'error', reason: `${(error as Error).name}: ${(error as Error).message}` });
     }
@@ -46,7 +57,7 @@ export async function scaleServices(services: ScaledService[], eventId: string, 
   return outcomes;
 }
 
-async function scaleService(service: ScaledService, eventId: string, deps: ScalerDependencies): Promise<ServiceOutcome> {
+async function scaleService(service: ScaledService, event: ScaleEvent, deps: ScalerDependencies): Promise<ServiceOutcome & { noticeFailures?: string[] }> {
   const name = `${service.cluster}/${service.service}`;
   const now = deps.now();
   const state = await deps.ecs.describe(service.cluster, service.service);
@@ -65,9 +76,12 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
     };
   }
   const readings = await Promise.all(service.policies.map((policy) => readPolicy(policy, deps.readers, now)));
-  // The decision moves from the service's desiredCount (Application Auto Scaling, when present,
-  // keeps it within the target's min and max, so it is the count in effect either way).
-  const observations = { desired: state.desired, running: state.running, readings, pausedByTag: overrides.scalePaused === true };
+  // Without a scalable target the decision moves desiredCount. With one (adjust), ecs-autopilot
+  // owns only the target's MinCapacity, the floor: the decision moves from that floor, so a
+  // scale-in lowers it step by step (Application Auto Scaling's own policies then scale in) instead
+  // of re-deciding from a desiredCount that lowering the floor never moves.
+  const from = target ? target.min : state.desired;
+  const observations = { desired: from, running: state.running, readings, pausedByTag: overrides.scalePaused === true };
 
   // Optimistic: the history write is the claim. An invocation that loses (the schedule and an
   // alarm at the same minute) reads again and decides on the winner's history.
@@ -80,28 +94,37 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
   if (!decision) throw new Error(`${name}: the scaling history changed under ${WRITE_ATTEMPTS} attempts; the next evaluation decides`);
   deps.recordDecision(decision);
 
-  if (decision.notifyAtMax) {
-    await deps.notifyAtMax({ cluster: service.cluster, service: service.service, max: decision.ceiling, demand: decision.notifyAtMax.demand, minutes: Math.round(decision.notifyAtMax.sinceSeconds / 60), reason: decision.reason });
-  }
-  if (decision.direction === 'hold') return { service: name, outcome: 'held', count: decision.current, reason: decision.reason };
-
-  let via: 'desiredCount' | 'scalable-target' = 'desiredCount';
-  let capacity: ScalableTargetCapacity | undefined;
-  try {
-    if (target) {
-      // Application Auto Scaling keeps desiredCount within [min, max]: raising min scales out at
-      // once, lowering it lets its own policies scale in. It is never fought over desiredCount.
-      capacity = { min: decision.desired, max: Math.max(target.max, decision.desired) };
-      via = 'scalable-target';
-      await deps.scalableTargets.setCapacity(service.cluster, service.service, capacity);
-    } else {
-      await deps.ecs.setDesiredCount(service.cluster, service.service, decision.desired);
+  // A notice that fails is reported with the outcome; it never holds back the scaling itself.
+  const noticeFailures: string[] = [];
+  for (const notice of noticesOf(decision)) {
+    try {
+      await deps.notify(notice, { service, reason: decision.reason, eventId: event.eventId, time: now.toISOString(), region: event.region, account: event.account });
+    } catch (error) {
+      noticeFailures.push(`${notice.notice} notice: ${(error as Error).message}`);
     }
+  }
+  const outcome = await carryOut(service, decision, state, target, event.eventId, now, deps);
+  return noticeFailures.length > 0 ? { ...outcome, noticeFailures } : outcome;
+}
+
+/** Holds, or acts once (UpdateService, or the scalable target's floor) and audits the change. */
+async function carryOut(service: ScaledService, decision: ScalingDecision, state: ScaledServiceState, target: ScalableTargetCapacity | undefined, eventId: string, now: Date, deps: ScalerDependencies): Promise<ServiceOutcome> {
+  const name = `${service.cluster}/${service.service}`;
+  if (decision.direction === 'hold') {
+    const held = target ? `floor stays MinCapacity ${target.min} (desiredCount ${state.desired}); ${decision.reason}` : decision.reason;
+    return { service: name, outcome: 'held', count: decision.current, reason: held };
+  }
+
+  const change = target ? floorChange(target, decision.desired, state.desired) : undefined;
+  try {
+    if (change) await deps.scalableTargets.setCapacity(service.cluster, service.service, change.after);
+    else await deps.ecs.setDesiredCount(service.cluster, service.service, decision.desired);
   } catch (error) {
     const denied = /AccessDenied|not authorized/i.test(`${(error as Error).name} ${(error as Error).message}`);
-    const hint = denied ? ` The role may only change ${via === 'scalable-target' ? 'scalable targets' : 'services'} tagged ${SCALE_OPT_IN_TAG}=on: tag it to opt in.` : '';
-    throw new Error(`${decision.current} -> ${decision.desired} failed (${(error as Error).name}: ${(error as Error).message}).${hint}`);
+    const hint = denied ? ` The role may only change ${change ? 'scalable targets' : 'services'} tagged ${SCALE_OPT_IN_TAG}=on: tag it to opt in.` : '';
+    throw new Error(`${change ? 'MinCapacity ' : ''}${decision.current} -> ${decision.desired} failed (${(error as Error).name}: ${(error as Error).message}).${hint}`);
   }
+  const reason = change ? `${change.sentence}; ${decision.reason}` : decision.reason;
   await deps.store.appendAudit(
     {
       id: `scale:${name}:${now.toISOString()}`,
@@ -109,7 +132,7 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
       actor: 'scale',
       action: 'scale',
       target: name,
-      reason: decision.reason,
+      reason,
       eventIds: [eventId],
       detail: {
         from: decision.current,
@@ -119,14 +142,35 @@ async function scaleService(service: ScaledService, eventId: string, deps: Scale
         floor: decision.floor,
         ceiling: decision.ceiling,
         running: state.running,
-        via,
-        ...(capacity ? { scalableTarget: { before: target, after: capacity } } : {}),
+        via: change ? 'scalable-target' : 'desiredCount',
+        ...(change ? { change: change.outcome, desiredCount: state.desired, scalableTarget: { before: target, after: change.after } } : {}),
         policies: decision.policies.map((p) => p.explanation),
         steps: decision.steps,
-        undo: target ? `aws application-autoscaling register-scalable-target --service-namespace ecs --resource-id service/${name} --scalable-dimension ecs:service:DesiredCount --min-capacity ${target?.min}` : `aws ecs update-service --cluster ${service.cluster} --service ${service.service} --desired-count ${decision.current} (and pause: tag ecs-autopilot:scale-paused=true)`,
+        // The undo puts back both bounds: a floor raised above MaxCapacity raised the max as well.
+        undo: target
+          ? `aws application-autoscaling register-scalable-target --service-namespace ecs --resource-id service/${name} --scalable-dimension ecs:service:DesiredCount --min-capacity ${target.min} --max-capacity ${target.max} (and pause: tag ecs-autopilot:scale-paused=true)`
+          : `aws ecs update-service --cluster ${service.cluster} --service ${service.service} --desired-count ${decision.current} (and pause: tag ecs-autopilot:scale-paused=true)`,
       },
     },
     AUDIT_TTL_SECONDS,
   );
-  return { service: name, outcome: 'scaled', from: decision.current, to: decision.desired, via, reason: decision.reason };
+  if (change) return { service: name, outcome: change.outcome, from: decision.current, to: decision.desired, desiredCount: state.desired, via: 'scalable-target', reason };
+  return { service: name, outcome: 'scaled', from: decision.current, to: decision.desired, via: 'desiredCount', reason };
+}
+
+/**
+ * What moving a scalable target's floor to `floor` does. Application Auto Scaling keeps
+ * desiredCount within [MinCapacity, MaxCapacity]: raising the floor above desiredCount scales out
+ * at once; lowering it scales nothing in by itself (the target's own scaling policies do, when
+ * their metric says so). MaxCapacity is raised when the floor would exceed it, never lowered.
+ */
+function floorChange(target: ScalableTargetCapacity, floor: number, desiredCount: number) {
+  const after = { min: floor, max: Math.max(target.max, floor) };
+  const maxRaised = after.max !== target.max ? `, MaxCapacity ${target.max} -> ${after.max}` : '';
+  if (floor > target.min) {
+    const effect = desiredCount < floor ? `Application Auto Scaling raises desiredCount ${desiredCount} to ${floor}` : `desiredCount ${desiredCount} is already at or above it`;
+    return { outcome: 'floor-raised' as const, after, sentence: `floor raised: MinCapacity ${target.min} -> ${floor}${maxRaised} (${effect})` };
+  }
+  const effect = desiredCount > floor ? `desiredCount ${desiredCount} stays until Application Auto Scaling's own scaling policies scale in` : `desiredCount ${desiredCount} unchanged`;
+  return { outcome: 'floor-lowered' as const, after, sentence: `floor lowered: MinCapacity ${target.min} -> ${floor} (${effect})` };
 }

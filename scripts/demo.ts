@@ -76,7 +76,7 @@ async function playExplainScene(stack: LocalStack): Promise<void> {
   const staged = await stageBadDeploy(stack.endpoint, { cluster: explainScene.cluster, service: explainScene.service });
   console.log(`set-up: ${explainScene.cluster}/${explainScene.service} moved to a new revision; a task of it stopped out of memory, its last lines in ${staged.logGroup}`);
   console.log(`\n$ ecs-autopilot explain ${staged.oomTaskArn}`);
-  await runExplain([staged.oomTaskArn]);
+  await runExplain([staged.oomTaskArn], () => validateConfig({}, "demo"));
   console.log(`\n$ ecs-autopilot status --cluster ${explainScene.cluster}`);
   await runStatus(['--cluster', explainScene.cluster], () => validateConfig({}, 'demo'));
 }

@@ -12,6 +12,9 @@ export interface BadDeploy {
   oomTaskArn: string;
   healthCheckTaskArn: string;
   replacedTaskArn: string;
+  /** The bad revision the service runs, and the one before it. */
+  taskDefinitionArn: string;
+  previousTaskDefinitionArn: string;
   logGroup: string;
 }
 
@@ -30,7 +33,7 @@ export async function stageBadDeploy(endpoint: string, names: { cluster: string;
   await logs.send(new CreateLogGroupCommand({ logGroupName: logGroup }));
   const logConfiguration = { logDriver: 'awslogs' as const, options: { 'awslogs-group': logGroup, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs' } };
   const sidecar = { name: 'xray-daemon', image: 'public.ecr.aws/xray/aws-xray-daemon:3.3', memory: 128, essential: false };
-  await ecs.send(
+  const { taskDefinition: previous } = await ecs.send(
     new RegisterTaskDefinitionCommand({
       family: service,
       memory: '1024',
@@ -84,5 +87,5 @@ export async function stageBadDeploy(endpoint: string, names: { cluster: string;
   await logs.send(new CreateLogStreamCommand({ logGroupName: logGroup, logStreamName: logStream }));
   const start = Date.now() - 60_000;
   await logs.send(new PutLogEventsCommand({ logGroupName: logGroup, logStreamName: logStream, logEvents: OOM_LOG_LINES.map((message, i) => ({ timestamp: start + i * 1000, message })) }));
-  return { oomTaskArn, healthCheckTaskArn, replacedTaskArn, logGroup };
+  return { oomTaskArn, healthCheckTaskArn, replacedTaskArn, taskDefinitionArn: taskDefinition!.taskDefinitionArn!, previousTaskDefinitionArn: previous!.taskDefinitionArn!, logGroup };
 }

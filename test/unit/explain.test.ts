@@ -2,13 +2,15 @@
 // service diagnoses, and the status row, on facts shaped like what the adapters read.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countOutcomes, groupByCause, silencesOf } from '../../shared/decide/autopilot-activity.js';
+import { validateConfig } from '../../shared/config/validate.js';
+import { actionText, auditOf, countOutcomes, groupByCause, silencesOf } from '../../shared/decide/autopilot-activity.js';
 import type { ServiceFacts, StoppedTaskFacts, TaskDefinitionFacts } from '../../shared/decide/diagnosis-facts.js';
 import { explainService } from '../../shared/decide/explain-service.js';
 import { explainTask, previousRevisionOf } from '../../shared/decide/explain-task.js';
+import { limitsToRead, remediationLimitKeys, remediationLimits } from '../../shared/decide/remediation-limits.js';
 import { serviceStatus } from '../../shared/decide/service-status.js';
 import { describeChange, diffTaskDefinitions } from '../../shared/decide/task-definition-diff.js';
-import { renderTaskDiagnosis } from '../../shared/render/explain-text.js';
+import { renderServiceDiagnosis, renderTaskDiagnosis } from '../../shared/render/explain-text.js';
 import { renderStatusTable } from '../../shared/render/status-table.js';
 import type { AuditRecord } from '../../shared/state/store.js';
 
@@ -164,5 +166,39 @@ describe('explain targets', () => {
     expect(parseTarget('prod/web')).toEqual({ type: 'service', cluster: 'prod', service: 'web' });
     expect(parseTarget('arn:aws:ecs:us-east-1:123456789012:service/prod/web')).toEqual({ type: 'service', cluster: 'prod', service: 'web' });
     expect(() => parseTarget('web')).toThrow(/explain takes a task ARN, CLUSTER\/TASK_ID or CLUSTER\/SERVICE, got 'web'/);
+  });
+});
+
+describe('the remediation limits explain shows', () => {
+  const config = validateConfig({ remediate: { optIn: ['prod'], maxActionsPerHour: 5, playbooks: { crashLoop: { enabled: true, maxPerHour: 3 }, capacityFallback: { enabled: true, fallback: [{ capacityProvider: 'FARGATE' }] }, disconnectedAgent: { enabled: true } } } }, 'test');
+  const at = new Date('2026-11-20T10:40:00Z');
+
+  it('reads the executor\'s keys (dry-run apart) and counts what is left, for the playbooks that act on services', () => {
+    const { cooldownKeys, budgetKeys } = limitsToRead(config, { cluster: 'prod', service: 'web' }, at);
+    expect(cooldownKeys).toEqual(['remediate#crash-loop#prod/web', 'remediate#capacity-fallback#prod/web', 'remediate#capacity-fallback-restore#prod/web']);
+    expect(budgetKeys).toEqual(['remediate#crash-loop#prod/web#2026-11-20T10', 'remediate#capacity-fallback#prod/web#2026-11-20T10', 'remediate#global#2026-11-20T10']);
+    expect(remediationLimitKeys('crashLoop', 'prod/web', at, true).budget).toBe('dry-run#remediate#crash-loop#prod/web#2026-11-20T10');
+    const limits = remediationLimits(config, { cluster: 'prod', service: 'web' }, { cooldownUntil: { 'remediate#crash-loop#prod/web': '2026-11-20T10:55:00.000Z' }, slotsTaken: { 'remediate#crash-loop#prod/web#2026-11-20T10': 1, 'remediate#global#2026-11-20T10': 7 } }, at);
+    expect(limits).toMatchObject({ hour: '2026-11-20T10', optedIn: "remediate.optIn 'prod'", global: { limit: 5, used: 7, left: 0 } });
+    const text = renderServiceDiagnosis(explainService({ service, stoppedTasks: [], alarms: [], state: { audit: [], silences: [], limits }, now: at }), at);
+    expect(text).toContain("  remediation: crash-loop, capacity-fallback (opted in by remediate.optIn 'prod'); budgets left this hour (10:00Z): global 0/5\n");
+    expect(text).toContain('    crash-loop         2/3 left; cooldown until 2026-11-20 10:55:00Z (15m left)\n');
+    expect(text).toContain('    capacity-fallback  2/2 left; no cooldown running (30m after acting)\n');
+  });
+
+  it('says why none apply: not opted in, or the service tag turns remediation off', () => {
+    expect(remediationLimits(config, { cluster: 'staging', service: 'web' }, { cooldownUntil: {}, slotsTaken: {} }, at)).toEqual({ none: 'staging/web is not opted in (remediate.optIn or the ecs-autopilot:remediate tag)' });
+    expect(remediationLimits(config, { cluster: 'prod', service: 'web', tags: { 'ecs-autopilot:remediate': 'off' } }, { cooldownUntil: {}, slotsTaken: {} }, at)).toEqual({ none: 'prod/web has ecs-autopilot:remediate=off' });
+    expect(limitsToRead(config, { cluster: 'staging', service: 'web' }, at).budgetKeys).toEqual([]);
+  });
+});
+
+describe('audit records as explain and status count them', () => {
+  it('folds the executor\'s intent into its outcome, keeps an intent left alone, and writes counts as from->to', () => {
+    const intent = (id: string, key: string, outcome: string): AuditRecord => ({ ...audit(id, 5, 'remediate:crash-loop', outcome), detail: { outcome, actionKey: key, from: 3, to: 0 }, action: 'pause' });
+    const records = [intent('i1', 'e1>pause>prod/web', 'acting'), intent('o1', 'e1>pause>prod/web', 'acted'), intent('i2', 'e2>pause>prod/web', 'acting')];
+    expect(auditOf(records, 'prod', 'web').map((r) => r.id)).toEqual(['o1', 'i2']);
+    expect(actionText(records[1]!)).toBe('pause 3->0');
+    expect(actionText(audit('x', 1, 'remediate:crash-loop', 'acted'))).toBe('rollback');
   });
 });

@@ -1,0 +1,115 @@
+// What the remediation executor's safety limits still allow on a service, for `explain
+// CLUSTER/SERVICE`: each opted-in playbook's cooldown and hourly budget left, and the global budget.
+//
+// The keys are the ones the executor writes (shared/execute/remediate-event.ts, carryOut); they are
+// built here, in one place, and test/integration/explain-status-cli.test.ts runs the real executor
+// and checks that what it wrote is read back, so a change of layout there fails a test here.
+import type { AutopilotConfig } from '../config/schema.js';
+import type { PlaybookName } from '../config/schema-remediate.js';
+import { optedInPlaybooks, playbookLabel } from './remediation/opt-in.js';
+
+/** The executor's budget period: the clock hour, as in its keys (2026-11-25T06). */
+export const budgetHourOf = (now: Date) => now.toISOString().slice(0, 13);
+
+/** Dry-run counts in keys of its own, so the executor reads (and `explain` shows) those. */
+const prefixOf = (dryRun: boolean) => (dryRun ? 'dry-run#' : '');
+
+export interface LimitKeys {
+  cooldown: string;
+  /** capacity-fallback's move back has its own cooldown. */
+  restoreCooldown?: string;
+  budget: string;
+}
+
+/** The state keys of one playbook's limits on one target (CLUSTER/SERVICE) at `now`. */
+export function remediationLimitKeys(playbook: PlaybookName, target: string, now: Date, dryRun: boolean): LimitKeys {
+  const label = playbookLabel(playbook);
+  const prefix = prefixOf(dryRun);
+  return {
+    cooldown: `${prefix}remediate#${label}#${target}`,
+    ...(playbook === 'capacityFallback' ? { restoreCooldown: `${prefix}remediate#${label}-restore#${target}` } : {}),
+    budget: `${prefix}remediate#${label}#${target}#${budgetHourOf(now)}`,
+  };
+}
+
+export const globalBudgetKey = (now: Date, dryRun: boolean) => `${prefixOf(dryRun)}remediate#global#${budgetHourOf(now)}`;
+
+/** What the state table holds under those keys: running cooldowns (ISO end) and slots taken, by key; a key absent is free. */
+export interface LimitReadings {
+  cooldownUntil: Record<string, string>;
+  slotsTaken: Record<string, number>;
+}
+
+export interface Budget {
+  limit: number;
+  used: number;
+  left: number;
+}
+
+export interface CooldownState {
+  /** The configured cooldown, in seconds. */
+  seconds: number;
+  /** When the running cooldown ends; absent when none runs (the playbook may act now). */
+  until?: string;
+}
+
+export interface PlaybookLimits {
+  playbook: string;
+  cooldown: CooldownState;
+  restoreCooldown?: CooldownState;
+  budget: Budget;
+}
+
+export type RemediationLimits =
+  | {
+      dryRun: boolean;
+      /** The clock hour the budgets count in. */
+      hour: string;
+      /** Why these playbooks may act on the service (opt-in by configuration or tag). */
+      optedIn: string;
+      global: Budget;
+      playbooks: PlaybookLimits[];
+    }
+  | { none: string };
+
+/** Playbooks whose target is a service (disconnected-agent acts on container instances). */
+const ON_SERVICES = (name: PlaybookName) => name !== 'disconnectedAgent';
+
+const budget = (limit: number, used: number): Budget => ({ limit, used, left: Math.max(0, limit - used) });
+
+/** The playbooks that may act on the service (enabled, opted in, acting on services), with the keys to read. */
+export function limitsToRead(config: AutopilotConfig, target: { cluster: string; service: string; tags?: Record<string, string> }, now: Date) {
+  const remediate = config.remediate;
+  const optIn = optedInPlaybooks(remediate, target.cluster, target.service, target.tags);
+  const where = `${target.cluster}/${target.service}`;
+  const playbooks = optIn.playbooks.filter(ON_SERVICES).map((name) => ({ name, keys: remediationLimitKeys(name, where, now, remediate.dryRun) }));
+  const cooldownKeys = playbooks.flatMap((p) => [p.keys.cooldown, ...(p.keys.restoreCooldown ? [p.keys.restoreCooldown] : [])]);
+  const budgetKeys = [...playbooks.map((p) => p.keys.budget), globalBudgetKey(now, remediate.dryRun)];
+  return { optIn, playbooks, cooldownKeys: playbooks.length ? cooldownKeys : [], budgetKeys: playbooks.length ? budgetKeys : [] };
+}
+
+/**
+ * The limits of the playbooks that may act on cluster/service: enabled in the configuration and
+ * opted in (remediate.optIn, or the service's ecs-autopilot:remediate tag when it is known).
+ */
+export function remediationLimits(config: AutopilotConfig, target: { cluster: string; service: string; tags?: Record<string, string> }, readings: LimitReadings, now: Date): RemediationLimits {
+  const remediate = config.remediate;
+  const { optIn, playbooks } = limitsToRead(config, target, now);
+  if (playbooks.length === 0) return { none: optIn.playbooks.length ? 'only disconnected-agent is opted in, and it acts on container instances' : optIn.because };
+  const cooldown = (key: string, seconds: number): CooldownState => ({ seconds, ...(readings.cooldownUntil[key] ? { until: readings.cooldownUntil[key] } : {}) });
+  return {
+    dryRun: remediate.dryRun,
+    hour: budgetHourOf(now),
+    optedIn: optIn.because,
+    global: budget(remediate.maxActionsPerHour, readings.slotsTaken[globalBudgetKey(now, remediate.dryRun)] ?? 0),
+    playbooks: playbooks.map(({ name, keys }) => {
+      const settings = remediate.playbooks[name];
+      return {
+        playbook: playbookLabel(name),
+        cooldown: cooldown(keys.cooldown, settings.cooldown),
+        ...(keys.restoreCooldown ? { restoreCooldown: cooldown(keys.restoreCooldown, settings.cooldown) } : {}),
+        budget: budget(settings.maxPerHour, readings.slotsTaken[keys.budget] ?? 0),
+      };
+    }),
+  };
+}

@@ -96,3 +96,42 @@ describe('EMF metrics of the notify handler', () => {
     expect(delays[0]!.value).toBeLessThan(90_000 + 120_000);
   });
 });
+
+// The kill switch schedule's tick (serverless.yml: ecs-autopilot-<stage>-remediate-kill-switch): the
+// remediate handler reads the switch and reports the gauge its alarm counts, and does nothing else.
+describe('EMF metrics of the remediate handler on its kill switch schedule', () => {
+  type RemediateHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ outcome?: string; notes?: string[] }>;
+  let remediate: RemediateHandler;
+  let ssm: SSMClient;
+  const parameter = `/${uniqueName('ks')}/kill-switch`;
+  const tick = () => ({
+    version: '0',
+    id: uniqueName('tick'),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/ecs-autopilot-emftest-remediate-kill-switch'],
+    detail: {},
+  });
+  const gauges = () => emitted().filter((m) => m.name === 'KillSwitchEngaged' && m.dimensions.service === 'ecs-autopilot-remediate');
+
+  beforeAll(async () => {
+    ssm = new SSMClient(clientOptions(inject('awsEndpoint')));
+    (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__ = { remediate: { killSwitchParameter: parameter, playbooks: { crashLoop: { enabled: true } } } };
+    process.env.REMEDIATE_TIMER_QUEUE_URL = process.env.TIMER_QUEUE_URL;
+    ({ handler: remediate } = (await import('../../functions/remediate/handler.js')) as unknown as { handler: RemediateHandler });
+  });
+
+  it('reports 1 while the switch is engaged and 0 once it is released, with no other work', async () => {
+    await ssm.send(new PutParameterCommand({ Name: parameter, Value: 'on', Type: 'String', Overwrite: true }));
+    const engaged = await remediate(tick(), lambdaContext('ecs-autopilot-emftest-remediate'));
+    expect(engaged).toMatchObject({ outcome: 'ignored', notes: [`kill switch ${parameter}: engaged (on)`] });
+    expect(gauges().map((m) => [m.value, m.dimensions.stage])).toEqual([[1, 'emftest']]);
+    await ssm.send(new PutParameterCommand({ Name: parameter, Value: 'off', Type: 'String', Overwrite: true }));
+    await remediate(tick(), lambdaContext('ecs-autopilot-emftest-remediate'));
+    expect(gauges().map((m) => m.value)).toEqual([1, 0]);
+    expect(emitted().filter((m) => m.name === 'RemediationActions')).toEqual([]);
+  });
+});

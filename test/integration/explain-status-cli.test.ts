@@ -32,6 +32,7 @@ import { scaleServices } from '../../shared/execute/scaling/scale-services.js';
 import { lastArnSegment } from '../../shared/intake/arns.js';
 import { renderStatusTable } from '../../shared/render/status-table.js';
 import { uniqueName } from '../support/lambda.js';
+import { masked, README, readmeExample } from '../support/readme-examples.js';
 
 const run = promisify(execFile);
 let stack: LocalStack;
@@ -277,28 +278,6 @@ describe('ecs-autopilot status', () => {
 // else that changes (a line, a word, a count) fails here. UPDATE_README=1 writes this run's output
 // into README.md instead.
 describe('the README examples', () => {
-  const README = join(projectRoot, 'README.md');
-
-  /** The fenced block of README.md whose first line is `header`. */
-  function block(readme: string, header: string): { start: number; end: number; text: string } {
-    const start = readme.indexOf(`\`\`\`\n${header}\n`);
-    expect(start, `README.md has no example starting with '${header}'`).toBeGreaterThanOrEqual(0);
-    const end = readme.indexOf('\n```', start + 4);
-    return { start: start + 4, end: end + 1, text: readme.slice(start + 4, end + 1) };
-  }
-
-  const masked = (text: string) =>
-    text
-      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}/g, '<task>')
-      .replace(/ecs-svc\/\d+/g, 'ecs-svc/<n>')
-      .replace(/\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?Z?/g, '<time>')
-      .replace(/\(\d\d:00Z\)/g, '(<hour>)')
-      .replace(/\d+[smhd] ago/g, '<ago>')
-      .replace(/\(\d+m left\)/g, '(<left>)')
-      .replace(/(^|\s)[0-9a-f]{8}(?= (service=|until))/gm, '$1<silence>')
-      .replace(/ {2,}/g, '  ')
-      .replace(/ +$/gm, '');
-
   it('show what explain and status print', async () => {
     const asProd = (text: string) => text.replaceAll(cluster, 'prod');
     const task = await cli('explain', staged.oomTaskArn);
@@ -313,8 +292,7 @@ describe('the README examples', () => {
     ];
     let readme = readFileSync(README, 'utf8');
     for (const { header, output } of examples) {
-      const headerPattern = header.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, '');
-      const found = block(readme, readme.match(new RegExp(`^${headerPattern.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\S*$`, 'm'))?.[0] ?? header);
+      const found = readmeExample(readme, header);
       if (process.env.UPDATE_README) readme = `${readme.slice(0, found.start)}${header}\n${output}${readme.slice(found.end)}`;
       else expect(masked(found.text)).toBe(masked(`${header}\n${output}`));
     }

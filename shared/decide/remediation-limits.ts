@@ -73,7 +73,7 @@ export type RemediationLimits =
   | { none: string };
 
 /** Playbooks whose target is a service (disconnected-agent acts on container instances). */
-const ON_SERVICES = (name: PlaybookName) => name !== 'disconnectedAgent';
+const actsOnServices = (name: PlaybookName) => name !== 'disconnectedAgent';
 
 const budget = (limit: number, used: number): Budget => ({ limit, used, left: Math.max(0, limit - used) });
 
@@ -82,7 +82,7 @@ export function limitsToRead(config: AutopilotConfig, target: { cluster: string;
   const remediate = config.remediate;
   const optIn = optedInPlaybooks(remediate, target.cluster, target.service, target.tags);
   const where = `${target.cluster}/${target.service}`;
-  const playbooks = optIn.playbooks.filter(ON_SERVICES).map((name) => ({ name, keys: remediationLimitKeys(name, where, now, remediate.dryRun) }));
+  const playbooks = optIn.playbooks.filter(actsOnServices).map((name) => ({ name, keys: remediationLimitKeys(name, where, now, remediate.dryRun) }));
   const cooldownKeys = playbooks.flatMap((p) => [p.keys.cooldown, ...(p.keys.restoreCooldown ? [p.keys.restoreCooldown] : [])]);
   const budgetKeys = [...playbooks.map((p) => p.keys.budget), globalBudgetKey(now, remediate.dryRun)];
   return { optIn, playbooks, cooldownKeys: playbooks.length ? cooldownKeys : [], budgetKeys: playbooks.length ? budgetKeys : [] };

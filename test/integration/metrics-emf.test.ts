@@ -1,6 +1,7 @@
-// The notify handler's own metrics, as CloudWatch would extract them: the EMF lines it logs are
-// read back and checked for metric names, dimensions and values (events in by kind, outcomes,
-// notifications by receiver and outcome, and the end-to-end delay).
+// The handlers' own metrics, as CloudWatch would extract them: the EMF lines they log are read back
+// and checked for metric names, dimensions and values. The notify handler: events in by kind,
+// outcomes, notifications by receiver and outcome, and the end-to-end delay. The remediate handler
+// on its kill switch schedule: the KillSwitchEngaged gauge.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';

@@ -34,10 +34,17 @@ export function remediationLimitKeys(playbook: PlaybookName, target: string, now
 
 export const globalBudgetKey = (now: Date, dryRun: boolean) => `${prefixOf(dryRun)}remediate#global#${budgetHourOf(now)}`;
 
-/** What the state table holds under those keys: running cooldowns (ISO end) and slots taken, by key; a key absent is free. */
+/** The kill switch as read: its value when engaged, off, or why it could not be read. */
+export type KillSwitchReading = { engaged: string } | { off: true } | { unreadable: string };
+
+/**
+ * What the state table holds under those keys: running cooldowns (ISO end) and slots taken, by key
+ * (a key absent is free), and the kill switch, which stops every action whatever the budgets say.
+ */
 export interface LimitReadings {
   cooldownUntil: Record<string, string>;
   slotsTaken: Record<string, number>;
+  killSwitch?: KillSwitchReading;
 }
 
 export interface Budget {
@@ -67,6 +74,8 @@ export type RemediationLimits =
       hour: string;
       /** Why these playbooks may act on the service (opt-in by configuration or tag). */
       optedIn: string;
+      /** The remediate.killSwitchParameter and its state; absent when it was not read. */
+      killSwitch?: { parameter: string } & KillSwitchReading;
       global: Budget;
       playbooks: PlaybookLimits[];
     }
@@ -101,6 +110,7 @@ export function remediationLimits(config: AutopilotConfig, target: { cluster: st
     dryRun: remediate.dryRun,
     hour: budgetHourOf(now),
     optedIn: optIn.because,
+    ...(readings.killSwitch ? { killSwitch: { parameter: remediate.killSwitchParameter, ...readings.killSwitch } } : {}),
     global: budget(remediate.maxActionsPerHour, readings.slotsTaken[globalBudgetKey(now, remediate.dryRun)] ?? 0),
     playbooks: playbooks.map(({ name, keys }) => {
       const settings = remediate.playbooks[name];

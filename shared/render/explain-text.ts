@@ -54,8 +54,11 @@ function cooldownText(c: CooldownState, now: Date): string {
 /** The remediation limits: which playbooks may act, the global budget, and per playbook its cooldown and budget left this hour. */
 function renderLimits(limits: RemediationLimits, now: Date): string[] {
   if ('none' in limits) return [`  remediation: none (${limits.none})`];
+  const ks = limits.killSwitch;
+  const killSwitch = !ks ? '' : `; kill switch ${ks.parameter} ${'engaged' in ks ? `ENGAGED (${ks.engaged}): no action is taken` : 'off' in ks ? 'off' : `unknown: ${oneLine(ks.unreadable, 100)}`}`;
   const out = [
-    `  remediation${limits.dryRun ? ' (dry-run, counted apart)' : ''}: ${limits.playbooks.map((p) => p.playbook).join(', ')} (opted in by ${limits.optedIn}); budgets left this hour (${limits.hour.slice(11)}:00Z): global ${limits.global.left}/${limits.global.limit}`,
+    `  remediation${limits.dryRun ? ' (dry-run, counted apart)' : ''}: ${limits.playbooks.map((p) => p.playbook).join(', ')} (opted in by ${limits.optedIn})${killSwitch}`,
+    `  budgets left this hour (${limits.hour.slice(11)}:00Z): global ${limits.global.left}/${limits.global.limit}`,
   ];
   const width = Math.max(...limits.playbooks.map((p) => p.playbook.length));
   for (const p of limits.playbooks) {

@@ -199,7 +199,7 @@ describe('ecs-autopilot explain CLUSTER/SERVICE', () => {
     expect(stdout).toMatch(/^ {2}scaling: scale 2->4 \(acted\) at /m);
     expect(stdout).toMatch(new RegExp(`^ {4}${silenceId} service=web,cause=health-check until .* \\(LB migration\\) by alice$`, 'm'));
     expect(stdout).not.toContain('billing');
-    expect(stdout).toMatch(new RegExp(`^ {2}remediation: crash-loop, oom-resize \\(opted in by remediate.optIn '${cluster}'\\); budgets left this hour \\(\\d\\d:00Z\\): global 9/10$`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^ {2}remediation: crash-loop, oom-resize \\(opted in by remediate.optIn '${cluster}'\\); kill switch /${cluster}/kill-switch off\n {2}budgets left this hour \\(\\d\\d:00Z\\): global 9/10$`, 'm'));
     expect(stdout).toMatch(/^ {4}crash-loop {2}2\/2 left; no cooldown running \(30m after acting\)$/m);
     expect(stdout).toMatch(/^ {4}oom-resize {2}1\/2 left; cooldown until \S+ \S+Z \((29|30)m left\)$/m);
   });
@@ -222,6 +222,7 @@ describe('ecs-autopilot explain CLUSTER/SERVICE', () => {
     expect(d.autopilot.limits).toMatchObject({
       dryRun: false,
       optedIn: `remediate.optIn '${cluster}'`,
+      killSwitch: { parameter: `/${cluster}/kill-switch`, off: true },
       global: { limit: 10, used: 1, left: 9 },
       playbooks: [
         { playbook: 'crash-loop', cooldown: { seconds: 1800 }, budget: { limit: 2, used: 0, left: 2 } },
@@ -232,6 +233,18 @@ describe('ecs-autopilot explain CLUSTER/SERVICE', () => {
     // The cooldown the resize started: 30 minutes from the action.
     const acted = Date.parse(d.autopilot.limits.playbooks[1]!.cooldown.until!) - 1800_000;
     expect(Math.abs(acted - Date.now())).toBeLessThan(10 * 60_000);
+  });
+
+  it('says when the kill switch is engaged: no action is taken, whatever the budgets', async () => {
+    const ssm = new SSMClient(clientOptions(stack.endpoint));
+    await ssm.send(new PutParameterCommand({ Name: `/${cluster}/kill-switch`, Value: 'stop', Type: 'String', Overwrite: true }));
+    try {
+      const { code, stdout } = await cli('explain', `${cluster}/web`, '--config', configFile);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`; kill switch /${cluster}/kill-switch ENGAGED (stop): no action is taken\n`);
+    } finally {
+      await ssm.send(new DeleteParameterCommand({ Name: `/${cluster}/kill-switch` }));
+    }
   });
 
   it('says why no limits apply to a service no playbook may act on', async () => {

@@ -184,10 +184,14 @@ describe('the remediation limits explain shows', () => {
     expect(cooldownKeys).toEqual(['remediate#crash-loop#prod/web', 'remediate#capacity-fallback#prod/web', 'remediate#capacity-fallback-restore#prod/web']);
     expect(budgetKeys).toEqual(['remediate#crash-loop#prod/web#2026-11-20T10', 'remediate#capacity-fallback#prod/web#2026-11-20T10', 'remediate#global#2026-11-20T10']);
     expect(remediationLimitKeys('crashLoop', 'prod/web', at, true).budget).toBe('dry-run#remediate#crash-loop#prod/web#2026-11-20T10');
-    const limits = remediationLimits(config, { cluster: 'prod', service: 'web' }, { cooldownUntil: { 'remediate#crash-loop#prod/web': '2026-11-20T10:55:00.000Z' }, slotsTaken: { 'remediate#crash-loop#prod/web#2026-11-20T10': 1, 'remediate#global#2026-11-20T10': 7 } }, at);
-    expect(limits).toMatchObject({ hour: '2026-11-20T10', optedIn: "remediate.optIn 'prod'", global: { limit: 5, used: 7, left: 0 } });
-    const text = renderServiceDiagnosis(explainService({ service, stoppedTasks: [], alarms: [], state: { audit: [], silences: [], limits }, now: at }), at);
-    expect(text).toContain("  remediation: crash-loop, capacity-fallback (opted in by remediate.optIn 'prod'); budgets left this hour (10:00Z): global 0/5\n");
+    const readings = { cooldownUntil: { 'remediate#crash-loop#prod/web': '2026-11-20T10:55:00.000Z' }, slotsTaken: { 'remediate#crash-loop#prod/web#2026-11-20T10': 1, 'remediate#global#2026-11-20T10': 7 } };
+    const limits = remediationLimits(config, { cluster: 'prod', service: 'web' }, { ...readings, killSwitch: { engaged: 'on' } }, at);
+    expect(limits).toMatchObject({ hour: '2026-11-20T10', optedIn: "remediate.optIn 'prod'", killSwitch: { parameter: '/ecs-autopilot/kill-switch', engaged: 'on' }, global: { limit: 5, used: 7, left: 0 } });
+    const render = (l: typeof limits) => renderServiceDiagnosis(explainService({ service, stoppedTasks: [], alarms: [], state: { audit: [], silences: [], limits: l }, now: at }), at);
+    const text = render(limits);
+    expect(text).toContain("  remediation: crash-loop, capacity-fallback (opted in by remediate.optIn 'prod'); kill switch /ecs-autopilot/kill-switch ENGAGED (on): no action is taken\n  budgets left this hour (10:00Z): global 0/5\n");
+    expect(render(remediationLimits(config, { cluster: 'prod', service: 'web' }, { ...readings, killSwitch: { unreadable: 'AccessDeniedException: no' } }, at))).toContain('; kill switch /ecs-autopilot/kill-switch unknown: AccessDeniedException: no\n');
+    expect(render(remediationLimits(config, { cluster: 'prod', service: 'web' }, readings, at))).toContain("(opted in by remediate.optIn 'prod')\n");
     expect(text).toContain('    crash-loop         2/3 left; cooldown until 2026-11-20 10:55:00Z (15m left)\n');
     expect(text).toContain('    capacity-fallback  2/2 left; no cooldown running (30m after acting)\n');
   });

@@ -1,12 +1,12 @@
-// `ecs-autopilot explain TASK_ARN|CLUSTER/TASK_ID|CLUSTER/SERVICE [--json]`: why a task stopped, or
+// `ecs-autopilot explain [--config FILE] TASK_ARN|CLUSTER/TASK_ID|CLUSTER/SERVICE [--json]`: why a task stopped, or
 // what is wrong with a service and what has been done about it, in one screen. Reads the account
 // (or the emulator, AWS_ENDPOINT_URL) with the caller's credentials; the diagnosis itself is pure
 // (shared/decide/explain-task.ts, explain-service.ts).
+import { resolve } from 'node:path';
 import { createLogTailReader } from '../../shared/adapters/log-tail.js';
 import { alarmsOnService } from '../../shared/adapters/service-alarms.js';
 import { containerToRead, explainTask, previousRevisionOf } from '../../shared/decide/explain-task.js';
 import { explainService } from '../../shared/decide/explain-service.js';
-import { resolve } from 'node:path';
 import { loadConfigFile } from '../../shared/config/load-file.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
 import { parseArn } from '../../shared/intake/arns.js';
@@ -71,14 +71,15 @@ export async function runExplain(argv: string[], defaultConfig: () => AutopilotC
   if (args.positional.length !== 1) throw new UsageError('explain takes one task ARN, CLUSTER/TASK_ID or CLUSTER/SERVICE');
   const target = parseTarget(args.positional[0]!);
   const json = args.flags.has('json');
+  // A service's remediation limits come from the configuration; a bad file is reported by main as such.
+  const config = target.type === 'service' ? (typeof explicit === 'string' ? loadConfigFile(resolve(explicit)) : defaultConfig()) : undefined;
   return reportFailures('explain', async () => {
     const sources = diagnosisSources();
     if (target.type === 'task') {
       const diagnosis = await taskDiagnosis(sources, target, now);
       process.stdout.write(json ? `${JSON.stringify({ kind: 'task', ...diagnosis }, null, 2)}\n` : renderTaskDiagnosis(diagnosis));
     } else {
-      const config = typeof explicit === 'string' ? loadConfigFile(resolve(explicit)) : defaultConfig();
-      const diagnosis = await serviceDiagnosis(sources, target, config, now);
+      const diagnosis = await serviceDiagnosis(sources, target, config!, now);
       process.stdout.write(json ? `${JSON.stringify({ kind: 'service', ...diagnosis }, null, 2)}\n` : renderServiceDiagnosis(diagnosis, now));
     }
     return 0;

@@ -174,7 +174,9 @@ describe('ecs-autopilot explain TASK', () => {
     expect([unknownService.code, unknownService.stderr]).toEqual([1, `ecs-autopilot: service nope not found in cluster ${cluster}\n`]);
     const unknownCluster = await cli('explain', 'no-such-cluster/web', '--json');
     expect([unknownCluster.code, unknownCluster.stderr]).toEqual([1, 'ecs-autopilot: cluster no-such-cluster not found in us-east-1\n']);
-    for (const r of [gone, unknownService, unknownCluster]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    const noConfig = await cli('explain', `${cluster}/web`, '--config', '/nonexistent/autopilot.yml');
+    expect([noConfig.code, noConfig.stderr]).toEqual([1, expect.stringMatching(/^ecs-autopilot: \/nonexistent\/autopilot\.yml.*file not found/)]);
+    for (const r of [gone, unknownService, unknownCluster, noConfig]) expect(r.stderr).not.toMatch(/\n\s+at /);
     expect((await cli('explain', 'not a target')).code).toBe(2);
   });
 });

@@ -9,8 +9,8 @@ const about = (description: string) => z.describe(description);
 
 /** Limits every playbook has; the executor enforces them, never the playbook itself. */
 const limits = {
-  cooldown: z._default(duration.check(about('After acting on a target, do not act on it again (this playbook) for this long.')), 1800),
-  maxPerHour: z._default(z.int().check(z.minimum(1), z.maximum(60), about('At most this many actions of this playbook per target per clock hour.')), 2),
+  cooldown: z._default(duration.check(about('After this playbook acts on a target (a service or container instance), no playbook acts on that target again for this long (a capacity restore has its own).')), 1800),
+  maxPerHour: z._default(z.int().check(z.minimum(1), z.maximum(60), about('This playbook acts only while its target has had fewer than this many actions this clock hour, all playbooks counted.')), 2),
 };
 
 const playbook = <S extends Record<string, z.ZodMiniType>>(shape: S, description: string) =>

@@ -208,15 +208,28 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   // Dry-run counts cooldowns and budgets in its own keys: it shows what would act, without eating
   // the real budget of the day it is switched off.
   const prefix = deps.dryRun ? 'dry-run#' : '';
-  // Moving back from fallback capacity is the end of the fallback, paced by restoreAfter: it has
-  // its own cooldown rather than waiting out the fallback's.
-  const cooldownScope = action.type === 'capacity-restore' ? `${label}-restore` : label;
-  if (!(await deps.store.acquireCooldown(`${prefix}remediate#${cooldownScope}#${target}`, now, settings.cooldown, actionKey))) {
-    return finish(report('blocked-cooldown', `${label} acted on ${target} less than ${Math.round(settings.cooldown / 60)} min ago (cooldown)`));
+  // Cooldown and hourly cap hold per target (a service, or a container instance), across playbooks:
+  // two playbooks must not act on one service within one cooldown (a rollback, then a restart of
+  // the half-rolled-back service). The cooldown is the acting playbook's, and so is the cap: at most
+  // `maxPerHour` actions on this target this hour, whichever playbooks took the others.
+  // Moving back from fallback capacity is exempt from the target's cooldown (it keeps one of its
+  // own): it ends the fallback, paced by restoreAfter, and it is the one action that is not retried
+  // (the restore timer chain ends with it), so a cooldown that blocked it would leave the service on
+  // the fallback capacity for good. It still counts in the hourly cap and the global budget.
+  const cooldownKey = action.type === 'capacity-restore' ? `${prefix}remediate#${label}-restore#${target}` : `${prefix}remediate#target#${target}`;
+  if (!(await deps.store.acquireCooldown(cooldownKey, now, settings.cooldown, actionKey))) {
+    return finish(
+      report(
+        'blocked-cooldown',
+        action.type === 'capacity-restore'
+          ? `${label} moved ${target} back less than ${Math.round(settings.cooldown / 60)} min ago (cooldown)`
+          : `a remediation acted on ${target} within the cooldown (${label}: ${Math.round(settings.cooldown / 60)} min; one action per target per cooldown, across playbooks)`,
+      ),
+    );
   }
   const hour = hourOf(now);
-  if (!(await deps.store.reserveSlot(`${prefix}remediate#${label}#${target}#${hour}`, actionKey, settings.maxPerHour, now, 7200))) {
-    return finish(report('blocked-budget', `${label} already acted ${settings.maxPerHour} time(s) on ${target} this hour (maxPerHour)`));
+  if (!(await deps.store.reserveSlot(`${prefix}remediate#target#${target}#${hour}`, actionKey, settings.maxPerHour, now, 7200))) {
+    return finish(report('blocked-budget', `${target} already had ${settings.maxPerHour} remediation action(s) this hour, across playbooks (${label} maxPerHour)`));
   }
   if (!(await deps.store.reserveSlot(`${prefix}remediate#global#${hour}`, actionKey, remediate.maxActionsPerHour, now, 7200))) {
     return finish(report('blocked-budget', `the global budget of ${remediate.maxActionsPerHour} actions this hour is spent (remediate.maxActionsPerHour)`));

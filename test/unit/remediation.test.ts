@@ -144,6 +144,42 @@ describe('limits', () => {
   });
 });
 
+describe('limits per target, across playbooks', () => {
+  const spot = (id: string, seconds: number) => taskStopped('spot', { ...scope, id, time: at(seconds), taskId: id, taskDefinitionArn: TD(41), capacityProvider: 'FARGATE_SPOT' });
+  const crashesOf41 = (from: number) => crashes(from, 3, 60, 41);
+  const both = (crashLoop: Record<string, unknown> = {}, capacityFallback: Record<string, unknown> = {}) =>
+    offline({ optIn: ['prod'], playbooks: { crashLoop: { enabled: true, pauseTo: 0, ...crashLoop }, capacityFallback: { enabled: true, interruptions: 1, restoreAfter: 60, ...capacityFallback } } });
+
+  it('one action per service per cooldown: a second playbook waits out the first one\'s cooldown', async () => {
+    const deps = both();
+    const fallback = await run(deps, [spot('s1', 100)]);
+    expect(fallback[0]!.actions).toMatchObject([{ type: 'capacity-fallback', outcome: 'planned' }]);
+    const paused = (await run(deps, crashesOf41(200))).flatMap((o) => o.actions);
+    expect(paused).toMatchObject([{ type: 'pause', playbook: 'crashLoop', outcome: 'blocked-cooldown' }]);
+    expect(paused[0]!.detail).toMatch(/a remediation acted on prod\/api within the cooldown .*across playbooks/);
+    // Once the capacity fallback's cooldown (30 min) has run out, the crash loop may act.
+    const later = (await run(deps, crashesOf41(100 + 1800 + 60))).flatMap((o) => o.actions);
+    expect(later).toMatchObject([{ type: 'pause', outcome: 'planned' }]);
+  });
+
+  it('counts every playbook\'s actions on a service in the hourly cap', async () => {
+    const deps = both({ cooldown: 0, maxPerHour: 1 }, { cooldown: 0 });
+    await run(deps, [spot('s1', 100)]);
+    const paused = (await run(deps, crashesOf41(200))).flatMap((o) => o.actions);
+    expect(paused).toMatchObject([{ type: 'pause', outcome: 'blocked-budget' }]);
+    expect(paused[0]!.detail).toMatch(/prod\/api already had 1 remediation action\(s\) this hour, across playbooks/);
+  });
+
+  it('moves a service back from the fallback capacity even within the cooldown the fallback started', async () => {
+    const deps = both({}, { cooldown: 3600 });
+    const [fell] = await run(deps, [spot('s1', 100)]);
+    const timer = fell!.timers[0]!;
+    const fire = { eventSource: 'aws:sqs', messageId: 'timer-1', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:remediate-timers', body: JSON.stringify({ schema: 'ecs-autopilot/timer@1', fireAt: at(200), timer: timer.body }) };
+    const [restored] = await run(deps, [fire]);
+    expect(restored!.actions).toMatchObject([{ type: 'capacity-restore', outcome: 'planned' }]);
+  });
+});
+
 describe('announcements', () => {
   it('route like notifications (kind remediation) and render for Slack with the undo command, untrusted text escaped', async () => {
     const config = validateConfig(

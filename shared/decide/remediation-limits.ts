@@ -1,5 +1,6 @@
 // What the remediation executor's safety limits still allow on a service, for `explain
-// CLUSTER/SERVICE`: each opted-in playbook's cooldown and hourly budget left, and the global budget.
+// CLUSTER/SERVICE`: for each opted-in playbook, whether the service's cooldown holds it back and how
+// much of its hourly cap is left, and the global budget.
 //
 // The keys are the ones the executor writes (shared/execute/remediate-event.ts, carryOut); they are
 // built here, in one place, and test/integration/explain-status-cli.test.ts runs the real executor
@@ -21,14 +22,18 @@ export interface LimitKeys {
   budget: string;
 }
 
-/** The state keys of one playbook's limits on one target (CLUSTER/SERVICE) at `now`. */
+/**
+ * The state keys of one playbook's limits on one target (CLUSTER/SERVICE) at `now`. The cooldown
+ * and the hourly cap are the target's, shared by every playbook: whichever acted starts the
+ * cooldown (its length is that playbook's) and takes a slot of the cap, which each playbook checks
+ * against its own maxPerHour. Only capacity-fallback's move back has a cooldown of its own.
+ */
 export function remediationLimitKeys(playbook: PlaybookName, target: string, now: Date, dryRun: boolean): LimitKeys {
-  const label = playbookLabel(playbook);
   const prefix = prefixOf(dryRun);
   return {
-    cooldown: `${prefix}remediate#${label}#${target}`,
-    ...(playbook === 'capacityFallback' ? { restoreCooldown: `${prefix}remediate#${label}-restore#${target}` } : {}),
-    budget: `${prefix}remediate#${label}#${target}#${budgetHourOf(now)}`,
+    cooldown: `${prefix}remediate#target#${target}`,
+    ...(playbook === 'capacityFallback' ? { restoreCooldown: `${prefix}remediate#${playbookLabel(playbook)}-restore#${target}` } : {}),
+    budget: `${prefix}remediate#target#${target}#${budgetHourOf(now)}`,
   };
 }
 
@@ -92,8 +97,9 @@ export function limitsToRead(config: AutopilotConfig, target: { cluster: string;
   const optIn = optedInPlaybooks(remediate, target.cluster, target.service, target.tags);
   const where = `${target.cluster}/${target.service}`;
   const playbooks = optIn.playbooks.filter(actsOnServices).map((name) => ({ name, keys: remediationLimitKeys(name, where, now, remediate.dryRun) }));
-  const cooldownKeys = playbooks.flatMap((p) => [p.keys.cooldown, ...(p.keys.restoreCooldown ? [p.keys.restoreCooldown] : [])]);
-  const budgetKeys = [...playbooks.map((p) => p.keys.budget), globalBudgetKey(now, remediate.dryRun)];
+  // Each key once: playbooks share the target's.
+  const cooldownKeys = [...new Set(playbooks.flatMap((p) => [p.keys.cooldown, ...(p.keys.restoreCooldown ? [p.keys.restoreCooldown] : [])]))];
+  const budgetKeys = [...new Set([...playbooks.map((p) => p.keys.budget), globalBudgetKey(now, remediate.dryRun)])];
   return { optIn, playbooks, cooldownKeys: playbooks.length ? cooldownKeys : [], budgetKeys: playbooks.length ? budgetKeys : [] };
 }
 

@@ -202,7 +202,8 @@ describe('ecs-autopilot explain CLUSTER/SERVICE', () => {
     expect(stdout).toMatch(new RegExp(`^ {4}${silenceId} service=web,cause=health-check until .* \\(LB migration\\) by alice$`, 'm'));
     expect(stdout).not.toContain('billing');
     expect(stdout).toMatch(new RegExp(`^ {2}remediation: crash-loop, oom-resize \\(opted in by remediate.optIn '${cluster}'\\); kill switch /${cluster}/kill-switch off\n {2}budgets left this hour \\(\\d\\d:00Z\\): global 9/10$`, 'm'));
-    expect(stdout).toMatch(/^ {4}crash-loop {2}2\/2 left; no cooldown running \(30m after acting\)$/m);
+    // The resize started the service's cooldown and took a slot of its hourly cap, for every playbook.
+    expect(stdout).toMatch(/^ {4}crash-loop {2}1\/2 left; cooldown until \S+ \S+Z \((29|30)m left\)$/m);
     expect(stdout).toMatch(/^ {4}oom-resize {2}1\/2 left; cooldown until \S+ \S+Z \((29|30)m left\)$/m);
   });
 
@@ -227,11 +228,11 @@ describe('ecs-autopilot explain CLUSTER/SERVICE', () => {
       killSwitch: { parameter: `/${cluster}/kill-switch`, off: true },
       global: { limit: 10, used: 1, left: 9 },
       playbooks: [
-        { playbook: 'crash-loop', cooldown: { seconds: 1800 }, budget: { limit: 2, used: 0, left: 2 } },
+        { playbook: 'crash-loop', cooldown: { seconds: 1800, until: expect.any(String) }, budget: { limit: 2, used: 1, left: 1 } },
         { playbook: 'oom-resize', cooldown: { seconds: 1800, until: expect.any(String) }, budget: { limit: 2, used: 1, left: 1 } },
       ],
     });
-    expect(d.autopilot.limits.playbooks[0]!.cooldown.until).toBeUndefined();
+    expect(d.autopilot.limits.playbooks[0]!.cooldown.until).toBe(d.autopilot.limits.playbooks[1]!.cooldown.until);
     // The cooldown the resize started: 30 minutes from the action.
     const acted = Date.parse(d.autopilot.limits.playbooks[1]!.cooldown.until!) - 1800_000;
     expect(Math.abs(acted - Date.now())).toBeLessThan(10 * 60_000);

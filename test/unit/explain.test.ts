@@ -181,10 +181,11 @@ describe('the remediation limits explain shows', () => {
 
   it('reads the executor\'s keys (dry-run apart) and counts what is left, for the playbooks that act on services', () => {
     const { cooldownKeys, budgetKeys } = limitsToRead(config, { cluster: 'prod', service: 'web' }, at);
-    expect(cooldownKeys).toEqual(['remediate#crash-loop#prod/web', 'remediate#capacity-fallback#prod/web', 'remediate#capacity-fallback-restore#prod/web']);
-    expect(budgetKeys).toEqual(['remediate#crash-loop#prod/web#2026-11-20T10', 'remediate#capacity-fallback#prod/web#2026-11-20T10', 'remediate#global#2026-11-20T10']);
-    expect(remediationLimitKeys('crashLoop', 'prod/web', at, true).budget).toBe('dry-run#remediate#crash-loop#prod/web#2026-11-20T10');
-    const readings = { cooldownUntil: { 'remediate#crash-loop#prod/web': '2026-11-20T10:55:00.000Z' }, slotsTaken: { 'remediate#crash-loop#prod/web#2026-11-20T10': 1, 'remediate#global#2026-11-20T10': 7 } };
+    // The cooldown and the hourly cap are the service's, across playbooks; a capacity restore has its own cooldown.
+    expect(cooldownKeys).toEqual(['remediate#target#prod/web', 'remediate#capacity-fallback-restore#prod/web']);
+    expect(budgetKeys).toEqual(['remediate#target#prod/web#2026-11-20T10', 'remediate#global#2026-11-20T10']);
+    expect(remediationLimitKeys('crashLoop', 'prod/web', at, true).budget).toBe('dry-run#remediate#target#prod/web#2026-11-20T10');
+    const readings = { cooldownUntil: { 'remediate#target#prod/web': '2026-11-20T10:55:00.000Z' }, slotsTaken: { 'remediate#target#prod/web#2026-11-20T10': 1, 'remediate#global#2026-11-20T10': 7 } };
     const limits = remediationLimits(config, { cluster: 'prod', service: 'web' }, { ...readings, killSwitch: { engaged: 'on' } }, at);
     expect(limits).toMatchObject({ hour: '2026-11-20T10', optedIn: "remediate.optIn 'prod'", killSwitch: { parameter: '/ecs-autopilot/kill-switch', engaged: 'on' }, global: { limit: 5, used: 7, left: 0 } });
     const render = (l: typeof limits) => renderServiceDiagnosis(explainService({ service, stoppedTasks: [], alarms: [], state: { audit: [], silences: [], limits: l }, now: at }), at);
@@ -193,7 +194,7 @@ describe('the remediation limits explain shows', () => {
     expect(render(remediationLimits(config, { cluster: 'prod', service: 'web' }, { ...readings, killSwitch: { unreadable: 'AccessDeniedException: no' } }, at))).toContain('; kill switch /ecs-autopilot/kill-switch unknown: AccessDeniedException: no\n');
     expect(render(remediationLimits(config, { cluster: 'prod', service: 'web' }, readings, at))).toContain("(opted in by remediate.optIn 'prod')\n");
     expect(text).toContain('    crash-loop         2/3 left; cooldown until 2026-11-20 10:55:00Z (15m left)\n');
-    expect(text).toContain('    capacity-fallback  2/2 left; no cooldown running (30m after acting)\n');
+    expect(text).toContain('    capacity-fallback  1/2 left; cooldown until 2026-11-20 10:55:00Z (15m left)\n');
   });
 
   it('says why none apply: not opted in, or the service tag turns remediation off', () => {

@@ -169,12 +169,18 @@ function notifyEvents({ resolveVariable }) {
   ]);
 }
 
-/** The remediate function's triggers: the rules the enabled playbooks need, and its timer queue. */
+/**
+ * The remediate function's triggers: the rules the enabled playbooks need, and its timer queue.
+ * With any playbook enabled, also a schedule whose tick only reads the kill switch and reports it
+ * (build/operability.cjs): without it, a switch left engaged in a quiet hour reports nothing, and
+ * its alarm could never count the periods.
+ */
 function remediateEvents({ resolveVariable }) {
-  return Promise.resolve(resolveVariable('sls:stage')).then((stage) => [
-    ...loadTs('../shared/config/event-patterns.ts')
-      .remediatePatterns(config())
-      .map(({ name, description, pattern }) => ({
+  return Promise.resolve(resolveVariable('sls:stage')).then((stage) => {
+    const patterns = loadTs('../shared/config/event-patterns.ts').remediatePatterns(config());
+    const { KILL_SWITCH_SCHEDULE } = require('./operability.cjs');
+    return [
+      ...patterns.map(({ name, description, pattern }) => ({
         eventBridge: {
           name: `ecs-autopilot-${stage}-${name}`,
           description,
@@ -183,8 +189,23 @@ function remediateEvents({ resolveVariable }) {
           retryPolicy: { maximumEventAge: 86400, maximumRetryAttempts: 185 },
         },
       })),
-    { sqs: { arn: { 'Fn::GetAtt': ['RemediateTimerQueue', 'Arn'] }, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } },
-  ]);
+      ...(patterns.length === 0
+        ? []
+        : [
+            {
+              eventBridge: {
+                name: `ecs-autopilot-${stage}-remediate-kill-switch`,
+                description: 'Read and report the remediation kill switch, for its alarm',
+                schedule: KILL_SWITCH_SCHEDULE,
+                // A late tick is worth nothing: the next one comes within the period.
+                deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+                retryPolicy: { maximumEventAge: 300, maximumRetryAttempts: 2 },
+              },
+            },
+          ]),
+      { sqs: { arn: { 'Fn::GetAtt': ['RemediateTimerQueue', 'Arn'] }, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } },
+    ];
+  });
 }
 
 /**

@@ -5,10 +5,14 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClient } from '../../shared/adapters/aws-clients.js';
 import { createDiagnosisReader, NotFoundError } from '../../shared/adapters/ecs-diagnosis-reader.js';
+import { createKillSwitch } from '../../shared/adapters/kill-switch.js';
 import { readEnvironment } from '../../shared/config/environment.js';
+import type { AutopilotConfig } from '../../shared/config/schema.js';
 import { healthKey, type ServiceHealth } from '../../shared/decide/notification.js';
+import { type KillSwitchReading, limitsToRead, type RemediationLimits, remediationLimits } from '../../shared/decide/remediation-limits.js';
 import type { Silence } from '../../shared/decide/silences.js';
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
 import type { AuditRecord } from '../../shared/state/store.js';
@@ -36,6 +40,28 @@ export function diagnosisSources() {
       silences ??= store.listCollection<Silence>('silences', now);
       const health = await store.getRecord<ServiceHealth | null>(healthKey(cluster, service), now);
       return { audit: await audit, silences: await silences, ...(health?.value ? { health: health.value } : {}) };
+    },
+    /** The remediation cooldowns and budgets left on one service, as the executor keeps them, and the kill switch; undefined without STATE_TABLE. */
+    async limitsOf(config: AutopilotConfig, target: { cluster: string; service: string; tags?: Record<string, string> }, now: Date): Promise<RemediationLimits | undefined> {
+      if (!store) return undefined;
+      const { cooldownKeys, budgetKeys } = limitsToRead(config, target, now);
+      // Read only when a playbook may act here; a switch nobody may read is said, not fatal.
+      const killSwitch = async (): Promise<KillSwitchReading | undefined> => {
+        if (budgetKeys.length === 0) return undefined;
+        try {
+          const engaged = await createKillSwitch(createAwsClient(SSMClient, env), config.remediate.killSwitchParameter).engaged();
+          return engaged ? { engaged } : { off: true };
+        } catch (error) {
+          return { unreadable: (error as Error).message };
+        }
+      };
+      const [cooldowns, slots, switchState] = await Promise.all([
+        Promise.all(cooldownKeys.map(async (key) => [key, (await store.cooldownUntil(key, now))?.toISOString()] as const)),
+        Promise.all(budgetKeys.map(async (key) => [key, await store.slotsTaken(key, now)] as const)),
+        killSwitch(),
+      ]);
+      const cooldownUntil = Object.fromEntries(cooldowns.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+      return remediationLimits(config, target, { cooldownUntil, slotsTaken: Object.fromEntries(slots), ...(switchState ? { killSwitch: switchState } : {}) }, now);
     },
   };
 }

@@ -1,11 +1,14 @@
-// `ecs-autopilot explain TASK_ARN|CLUSTER/TASK_ID|CLUSTER/SERVICE [--json]`: why a task stopped, or
+// `ecs-autopilot explain [--config FILE] TASK_ARN|CLUSTER/TASK_ID|CLUSTER/SERVICE [--json]`: why a task stopped, or
 // what is wrong with a service and what has been done about it, in one screen. Reads the account
 // (or the emulator, AWS_ENDPOINT_URL) with the caller's credentials; the diagnosis itself is pure
 // (shared/decide/explain-task.ts, explain-service.ts).
+import { resolve } from 'node:path';
 import { createLogTailReader } from '../../shared/adapters/log-tail.js';
 import { alarmsOnService } from '../../shared/adapters/service-alarms.js';
 import { containerToRead, explainTask, previousRevisionOf } from '../../shared/decide/explain-task.js';
 import { explainService } from '../../shared/decide/explain-service.js';
+import { loadConfigFile } from '../../shared/config/load-file.js';
+import type { AutopilotConfig } from '../../shared/config/schema.js';
 import { parseArn } from '../../shared/intake/arns.js';
 import { renderServiceDiagnosis, renderTaskDiagnosis } from '../../shared/render/explain-text.js';
 import { parseArgs, UsageError } from './args.js';
@@ -50,29 +53,34 @@ async function taskDiagnosis(sources: DiagnosisSources, target: Extract<ExplainT
   });
 }
 
-async function serviceDiagnosis(sources: DiagnosisSources, target: Extract<ExplainTarget, { type: 'service' }>, now: Date) {
+async function serviceDiagnosis(sources: DiagnosisSources, target: Extract<ExplainTarget, { type: 'service' }>, config: AutopilotConfig, now: Date) {
   const service = await sources.reader.service(target.cluster, target.service);
-  const [stoppedTasks, alarms, state] = await Promise.all([
+  const [stoppedTasks, alarms, state, limits] = await Promise.all([
     sources.reader.stoppedTasks(target.cluster, target.service),
     alarmsOnService(sources.cloudwatch, target.cluster, target.service),
     sources.stateOf(target.cluster, target.service, now),
+    sources.limitsOf(config, { cluster: target.cluster, service: target.service, ...(service.tags ? { tags: service.tags } : {}) }, now),
   ]);
-  return explainService({ service, stoppedTasks, alarms, ...(state ? { state } : {}), now });
+  return explainService({ service, stoppedTasks, alarms, ...(state ? { state: { ...state, ...(limits ? { limits } : {}) } } : {}), now });
 }
 
-export async function runExplain(argv: string[], now = new Date()): Promise<number> {
-  const args = parseArgs(argv, []);
+/** `defaultConfig`: the configuration without --config (the playbooks' limits come from it). */
+export async function runExplain(argv: string[], defaultConfig: () => AutopilotConfig, now = new Date()): Promise<number> {
+  const args = parseArgs(argv, ['config']);
+  const explicit = args.flags.get('config');
   if (args.positional.length !== 1) throw new UsageError('explain takes one task ARN, CLUSTER/TASK_ID or CLUSTER/SERVICE');
   const target = parseTarget(args.positional[0]!);
   const json = args.flags.has('json');
+  // A service's remediation limits come from the configuration; a bad file is reported by main as such.
+  const config = target.type === 'service' ? (typeof explicit === 'string' ? loadConfigFile(resolve(explicit)) : defaultConfig()) : undefined;
   return reportFailures('explain', async () => {
     const sources = diagnosisSources();
     if (target.type === 'task') {
       const diagnosis = await taskDiagnosis(sources, target, now);
       process.stdout.write(json ? `${JSON.stringify({ kind: 'task', ...diagnosis }, null, 2)}\n` : renderTaskDiagnosis(diagnosis));
     } else {
-      const diagnosis = await serviceDiagnosis(sources, target, now);
-      process.stdout.write(json ? `${JSON.stringify({ kind: 'service', ...diagnosis }, null, 2)}\n` : renderServiceDiagnosis(diagnosis));
+      const diagnosis = await serviceDiagnosis(sources, target, config!, now);
+      process.stdout.write(json ? `${JSON.stringify({ kind: 'service', ...diagnosis }, null, 2)}\n` : renderServiceDiagnosis(diagnosis, now));
     }
     return 0;
   });

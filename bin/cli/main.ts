@@ -35,9 +35,10 @@ const USAGE = `usage: ecs-autopilot <command>
   undo ID
       Reverse one action from its audit record (rollback, pause, capacity change, drain), only if
       the target is still as the action left it.
-  explain TASK_ARN|CLUSTER/TASK_ID|CLUSTER/SERVICE [--json]
+  explain [--config FILE] TASK_ARN|CLUSTER/TASK_ID|CLUSTER/SERVICE [--json]
       Why a task stopped (cause, hint, exit codes, task definition changes, last log lines), or a
-      service's deployments, failures by cause, events, alarms and what ecs-autopilot did.
+      service's deployments, failures by cause, events, alarms and what ecs-autopilot did (audit
+      records, silences, remediation cooldowns and budgets left; --config for the limits).
   status [--config FILE] [--cluster NAME] [--json]
       One line per watched service: health, failures and actions in the last hour, scaling, silences.
   simulate-scaling --config FILE --service NAME (--trace FILE | --from-cloudwatch QUEUE [--days N])
@@ -116,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'undo':
         return await runUndo(rest);
       case 'explain':
-        return await runExplain(rest);
+        return await runExplain(rest, tryDefaultConfig);
       case 'status':
         return await runStatus(rest, tryDefaultConfig);
       case 'simulate-scaling':

@@ -55,12 +55,16 @@ export const badDeployScene: Scene = {
 export const scenes: Scene[] = [badDeployScene];
 
 /**
- * After the incident, the engineer on call asks why. The emulator runs no containers, so the failed
- * task is staged with real ECS resources (two revisions, a task ECS stopped, its log lines), and
- * `explain` and `status` read them as they would read an account.
+ * After the incident, the engineer on call asks why the task of the 10:01:05 OOM notification
+ * stopped. The emulator runs no containers, so the demo stages that task before the scene plays,
+ * with real ECS resources (two revisions, the task ECS stopped, its log lines; scripts/lib/
+ * bad-deploy.ts), and the scene's event carries its ARN: `explain` then reads the very task the
+ * notification named, as it would read an account, and `status` the cluster.
  */
 export const explainScene = {
-  title: 'On call: `ecs-autopilot explain` on the failed task, then `status`',
+  title: 'On call: `ecs-autopilot explain` on the task the OOM notification named, then `status`',
   cluster: badDeployScene.cluster,
   service: 'web',
+  /** The scripted event whose task is explained (both of its deliveries). */
+  eventId: oomId,
 };

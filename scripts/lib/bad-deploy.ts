@@ -3,7 +3,7 @@
 // a service on the second, and tasks it really stopped: one out of memory (with its last log lines
 // in CloudWatch Logs), one failing its health checks, one replaced by the deployment.
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { lastArnSegment } from '../../shared/intake/arns.js';
 import { registerContainerInstance, stoppedTask } from './ecs-tasks.js';
 import { clientOptions } from './local-stack.js';
@@ -12,6 +12,9 @@ export interface BadDeploy {
   oomTaskArn: string;
   healthCheckTaskArn: string;
   replacedTaskArn: string;
+  /** The bad revision the service runs, and the one before it. */
+  taskDefinitionArn: string;
+  previousTaskDefinitionArn: string;
   logGroup: string;
 }
 
@@ -30,7 +33,7 @@ export async function stageBadDeploy(endpoint: string, names: { cluster: string;
   await logs.send(new CreateLogGroupCommand({ logGroupName: logGroup }));
   const logConfiguration = { logDriver: 'awslogs' as const, options: { 'awslogs-group': logGroup, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs' } };
   const sidecar = { name: 'xray-daemon', image: 'public.ecr.aws/xray/aws-xray-daemon:3.3', memory: 128, essential: false };
-  await ecs.send(
+  const { taskDefinition: previous } = await ecs.send(
     new RegisterTaskDefinitionCommand({
       family: service,
       memory: '1024',
@@ -70,12 +73,7 @@ export async function stageBadDeploy(endpoint: string, names: { cluster: string;
     }),
   );
   const revision = `${service}:${taskDefinition!.revision}`;
-  // The demo's scene set-up created the service already: then it is moved to the new revision.
-  if ((await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.some((s) => s.status === 'ACTIVE')) {
-    await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: revision, desiredCount: 2 }));
-  } else {
-    await ecs.send(new CreateServiceCommand({ cluster, serviceName: service, taskDefinition: revision, desiredCount: 2, launchType: 'EC2' }));
-  }
+  await ecs.send(new CreateServiceCommand({ cluster, serviceName: service, taskDefinition: revision, desiredCount: 2, launchType: 'EC2' }));
   const group = `service:${service}`;
   const replacedTaskArn = await stoppedTask(endpoint, { cluster, taskDefinition: `${service}:${taskDefinition!.revision! - 1}`, group, reason: 'Scaling activity initiated by (deployment ecs-svc/1234567890123456789)' });
   const healthCheckTaskArn = await stoppedTask(endpoint, { cluster, taskDefinition: revision, group, reason: 'Task failed container health checks' });
@@ -84,5 +82,5 @@ export async function stageBadDeploy(endpoint: string, names: { cluster: string;
   await logs.send(new CreateLogStreamCommand({ logGroupName: logGroup, logStreamName: logStream }));
   const start = Date.now() - 60_000;
   await logs.send(new PutLogEventsCommand({ logGroupName: logGroup, logStreamName: logStream, logEvents: OOM_LOG_LINES.map((message, i) => ({ timestamp: start + i * 1000, message })) }));
-  return { oomTaskArn, healthCheckTaskArn, replacedTaskArn, logGroup };
+  return { oomTaskArn, healthCheckTaskArn, replacedTaskArn, taskDefinitionArn: taskDefinition!.taskDefinitionArn!, previousTaskDefinitionArn: previous!.taskDefinitionArn!, logGroup };
 }

@@ -125,7 +125,7 @@ export function createDiagnosisReader(ecs: ECSClient, region: string) {
     async service(cluster: string, service: string): Promise<ServiceFacts> {
       let described;
       try {
-        described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+        described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ['TAGS'] }));
       } catch (error) {
         if ((error as Error).name === 'ClusterNotFoundException') throw new NotFoundError(`cluster ${cluster} not found in ${region}`);
         throw error;
@@ -154,6 +154,7 @@ export function createDiagnosisReader(ecs: ECSClient, region: string) {
           ...(date(d.updatedAt) ? { updatedAt: date(d.updatedAt) } : {}),
         })),
         events: (found.events ?? []).map((e) => ({ at: date(e.createdAt) ?? '', message: e.message ?? '' })),
+        ...(found.tags?.length ? { tags: Object.fromEntries(found.tags.map((t) => [t.key ?? '', t.value ?? ''])) } : {}),
       };
     },
 

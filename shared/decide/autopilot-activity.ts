@@ -11,14 +11,30 @@ import type { Silence } from './silences.js';
 
 export const serviceTarget = (cluster: string, service: string) => `${cluster}/${service}`;
 
+const actionKeyOf = (record: AuditRecord) => (typeof record.detail?.actionKey === 'string' ? record.detail.actionKey : undefined);
+
+/**
+ * The service's audit records, without the executor's `acting` intents that an outcome record
+ * (acted, failed) followed: the executor writes the intent before it acts, so that a record
+ * remains if the invocation dies mid-action; an `acting` record alone is that case, and is kept.
+ */
 export function auditOf(records: AuditRecord[], cluster: string, service: string, since?: Date): AuditRecord[] {
   const target = serviceTarget(cluster, service);
-  return records.filter((r) => r.target === target && (!since || Date.parse(r.time) >= since.getTime()));
+  const mine = records.filter((r) => r.target === target);
+  const settled = new Set(mine.filter((r) => outcomeOf(r) !== 'acting').map(actionKeyOf).filter(Boolean));
+  return mine.filter((r) => !(outcomeOf(r) === 'acting' && settled.has(actionKeyOf(r))) && (!since || Date.parse(r.time) >= since.getTime()));
+}
+
+/** An audit record's action in a few words: `scale 2->4`, `pause 3->0`, or the action type alone. */
+export function actionText(record: AuditRecord): string {
+  const { from, to } = record.detail ?? {};
+  return typeof from === 'number' && typeof to === 'number' ? `${record.action} ${from}->${to}` : record.action;
 }
 
 /**
  * The executor's outcome in detail.outcome: acted, dry-run, blocked-cooldown, blocked-budget,
- * blocked-kill-switch, blocked-stale or failed (anything else is shown as it is); acted when absent.
+ * blocked-kill-switch, blocked-stale, failed or acting (anything else is shown as it is); acted
+ * when absent (the scaler's records carry none: it audits what it did).
  */
 export function outcomeOf(record: AuditRecord): string {
   const outcome = record.detail?.outcome;

@@ -52,6 +52,8 @@ export interface ServiceFacts {
   }>;
   /** The service's own event messages, most recent first, as ECS lists them. */
   events: Array<{ at: string; message: string }>;
+  /** The service's tags (the ecs-autopilot:remediate opt-in among them); absent when ECS gave none. */
+  tags?: Record<string, string>;
 }
 
 export interface AlarmFacts {

@@ -1,11 +1,12 @@
 // What is wrong with this service, and what has been done about it? The diagnosis
 // `ecs-autopilot explain CLUSTER/SERVICE` prints: deployments, recent stopped tasks grouped by
 // cause, the service's own event messages, its alarms, and what ecs-autopilot did (audit records,
-// silences, the failing mark the notifications keep).
+// silences, the failing mark the notifications keep, the remediation cooldowns and budgets left).
 import type { AuditRecord } from '../state/store.js';
-import { type ActiveSilence, auditOf, type CauseGroup, countOutcomes, groupByCause, lastScaling, outcomeOf, silencesOf } from './autopilot-activity.js';
+import { actionText, type ActiveSilence, auditOf, type CauseGroup, countOutcomes, groupByCause, lastScaling, outcomeOf, silencesOf } from './autopilot-activity.js';
 import type { AlarmFacts, ServiceFacts, StoppedTaskFacts } from './diagnosis-facts.js';
 import type { ServiceHealth } from './notification.js';
+import type { RemediationLimits } from './remediation-limits.js';
 import type { Silence } from './silences.js';
 
 /** Service events shown: enough to see a deployment's story, short enough for one screen. */
@@ -17,7 +18,7 @@ export interface ServiceExplainInput {
   stoppedTasks: StoppedTaskFacts[];
   alarms: AlarmFacts[] | { unavailable: string };
   /** Undefined when no state table was given (STATE_TABLE unset). */
-  state?: { audit: AuditRecord[]; silences: Array<{ id: string; value: Silence }>; health?: ServiceHealth };
+  state?: { audit: AuditRecord[]; silences: Array<{ id: string; value: Silence }>; health?: ServiceHealth; limits?: RemediationLimits };
   now: Date;
 }
 
@@ -39,11 +40,13 @@ export interface ServiceDiagnosis {
         actions: Array<{ time: string; actor: string; action: string; outcome: string; reason: string }>;
         scaling?: { time: string; action: string; outcome: string; reason: string };
         silences: ActiveSilence[];
+        /** Remediation: each opted-in playbook's cooldown and hourly budget left, and the global budget. */
+        limits?: RemediationLimits;
       }
     | { unavailable: string };
 }
 
-const line = (r: AuditRecord) => ({ time: r.time, actor: r.actor, action: r.action, outcome: outcomeOf(r), reason: r.reason });
+const line = (r: AuditRecord) => ({ time: r.time, actor: r.actor, action: actionText(r), outcome: outcomeOf(r), reason: r.reason });
 
 export function explainService(input: ServiceExplainInput): ServiceDiagnosis {
   const { service, state, now } = input;
@@ -57,6 +60,7 @@ export function explainService(input: ServiceExplainInput): ServiceDiagnosis {
       actions: audit.slice(0, AUDIT_RECORDS_SHOWN).map(line),
       ...(scaling ? { scaling: line(scaling) } : {}),
       silences: silencesOf(state.silences, service.cluster, service.service, now),
+      ...(state.limits ? { limits: state.limits } : {}),
     };
   }
   return {

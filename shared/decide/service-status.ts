@@ -2,7 +2,7 @@
 // cause, what ecs-autopilot did and what its safety limits held back, the scaler's last word, and
 // the silences that mute it.
 import type { AuditRecord } from '../state/store.js';
-import { auditOf, countOutcomes, groupByCause, lastScaling, outcomeOf, silencesOf } from './autopilot-activity.js';
+import { actionText, auditOf, countOutcomes, groupByCause, lastScaling, outcomeOf, silencesOf } from './autopilot-activity.js';
 import type { ServiceFacts, StoppedTaskFacts } from './diagnosis-facts.js';
 import type { ServiceHealth } from './notification.js';
 import type { Silence } from './silences.js';
@@ -68,7 +68,7 @@ export function serviceStatus(input: StatusInput): StatusRow {
     failures,
     acted,
     blocked,
-    ...(scaling ? { scaling: `${scaling.action} (${outcomeOf(scaling)}) ${ago(scaling.time, now)}` } : {}),
+    ...(scaling ? { scaling: `${actionText(scaling)} (${outcomeOf(scaling)}) ${ago(scaling.time, now)}` } : {}),
     silences: input.state ? silencesOf(input.state.silences, service.cluster, service.service, now).map((s) => `${s.id} until ${s.until.slice(0, 16).replace('T', ' ')}`) : [],
   };
 }

@@ -369,6 +369,13 @@ export async function remediateEvent(raw: unknown, deps: RemediationDependencies
   const base = { id: signal.eventId, detailType: signal.detailType, kind: signal.kind };
   const ignored = (...why: string[]): RemediationEventOutcome => ({ ...base, outcome: 'ignored', actions: [], timers: [], notes: [...notes, ...why] });
 
+  // The kill switch schedule's tick (build/serverless-vars.cjs): it only reads and reports the
+  // switch, so its alarm gets a datapoint every period even when no event makes remediate run.
+  if (signal.kind === 'scheduled-tick') {
+    const engaged = deps.killSwitch ? await deps.killSwitch.engaged() : undefined;
+    deps.reportKillSwitch?.(engaged !== undefined);
+    return ignored(deps.killSwitch ? `kill switch ${deps.config.remediate.killSwitchParameter}: ${engaged ? `engaged (${engaged})` : 'off'}` : 'kill switch not read (offline)');
+  }
   const target = await targetOf(signal, deps, now, notes);
   if (!target) return ignored('no service or container instance to remediate');
   if (!isClusterWatched(deps.config.clusters, target.cluster)) return ignored(`cluster '${target.cluster}' is not watched`);

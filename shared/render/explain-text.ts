@@ -1,6 +1,7 @@
 // `ecs-autopilot explain` as text for a terminal: one screen, the cause first, then the evidence an
 // engineer would otherwise gather from five console tabs.
 import type { ServiceDiagnosis } from '../decide/explain-service.js';
+import type { CooldownState, RemediationLimits } from '../decide/remediation-limits.js';
 import type { TaskDiagnosis } from '../decide/explain-task.js';
 import { describeChange } from '../decide/task-definition-diff.js';
 
@@ -44,7 +45,30 @@ export function renderTaskDiagnosis(d: TaskDiagnosis): string {
   return `${out.join('\n')}\n`;
 }
 
-export function renderServiceDiagnosis(d: ServiceDiagnosis): string {
+const minutes = (seconds: number) => `${Math.max(1, Math.ceil(seconds / 60))}m`;
+
+function cooldownText(c: CooldownState, now: Date): string {
+  return c.until ? `cooldown until ${shortTime(c.until)} (${minutes((Date.parse(c.until) - now.getTime()) / 1000)} left)` : `no cooldown running (${minutes(c.seconds)} after acting)`;
+}
+
+/** The remediation limits: which playbooks may act, the global budget, and per playbook its cooldown and budget left this hour. */
+function renderLimits(limits: RemediationLimits, now: Date): string[] {
+  if ('none' in limits) return [`  remediation: none (${limits.none})`];
+  const ks = limits.killSwitch;
+  const killSwitch = !ks ? '' : `; kill switch ${ks.parameter} ${'engaged' in ks ? `ENGAGED (${ks.engaged}): no action is taken` : 'off' in ks ? 'off' : `unknown: ${oneLine(ks.unreadable, 100)}`}`;
+  const out = [
+    `  remediation${limits.dryRun ? ' (dry-run, counted apart)' : ''}: ${limits.playbooks.map((p) => p.playbook).join(', ')} (opted in by ${limits.optedIn})${killSwitch}`,
+    `  budgets left this hour (${limits.hour.slice(11)}:00Z): global ${limits.global.left}/${limits.global.limit}`,
+  ];
+  const width = Math.max(...limits.playbooks.map((p) => p.playbook.length));
+  for (const p of limits.playbooks) {
+    out.push(`    ${p.playbook.padEnd(width)}  ${p.budget.left}/${p.budget.limit} left; ${cooldownText(p.cooldown, now)}${p.restoreCooldown?.until ? `; moving back: ${cooldownText(p.restoreCooldown, now)}` : ''}`);
+  }
+  return out;
+}
+
+/** `now` dates the cooldowns left; the default is fine for a terminal. */
+export function renderServiceDiagnosis(d: ServiceDiagnosis, now = new Date()): string {
   const out: string[] = [];
   out.push(`service ${d.cluster}/${d.service} (${d.status ?? '?'}): running ${d.tasks.running}/${d.tasks.desired}${d.tasks.pending ? `, ${d.tasks.pending} pending` : ''}${d.taskDefinition ? `, task definition ${d.taskDefinition}` : ''}`);
   out.push('deployments:');
@@ -78,6 +102,7 @@ export function renderServiceDiagnosis(d: ServiceDiagnosis): string {
       const match = Object.entries(s.match).map(([k, v]) => `${k}=${(v ?? []).join('|')}`).join(',');
       out.push(`    ${s.id} ${match} until ${shortTime(s.until)}${s.comment ? ` (${s.comment})` : ''}${s.createdBy ? ` by ${s.createdBy}` : ''}`);
     }
+    if (ap.limits) out.push(...renderLimits(ap.limits, now));
   }
   return `${out.join('\n')}\n`;
 }

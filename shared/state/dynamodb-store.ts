@@ -211,6 +211,18 @@ export class DynamoDbStateStore implements StateStore {
     }
   }
 
+  async cooldownUntil(key: string, now: Date): Promise<Date | undefined> {
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: S(`cooldown#${key}`), sk: S(ONE_ITEM) }, ConsistentRead: true }));
+    const until = Number(Item?.until?.N ?? 0);
+    return until > epochSeconds(now) ? new Date(until * 1000) : undefined;
+  }
+
+  async slotsTaken(key: string, now: Date): Promise<number> {
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: S(`budget#${key}`), sk: S(ONE_ITEM) }, ConsistentRead: true }));
+    // TTL deletes lazily: a period that has expired holds no slots, whatever is still stored.
+    return Item && Number(Item.expiresAt?.N ?? 0) > epochSeconds(now) ? (Item.ids?.SS ?? []).length : 0;
+  }
+
   async appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void> {
     try {
       await this.client.send(

@@ -66,6 +66,16 @@ export class MemoryStateStore implements StateStore {
     return true;
   }
 
+  async cooldownUntil(key: string, now: Date): Promise<Date | undefined> {
+    const held = this.cooldowns.get(key);
+    return held && held.until > epochSeconds(now) ? new Date(held.until * 1000) : undefined;
+  }
+
+  async slotsTaken(key: string, now: Date): Promise<number> {
+    const held = this.slots.get(key);
+    return held && held.expiresAt > epochSeconds(now) ? held.ids.size : 0;
+  }
+
   async appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void> {
     if (this.audit.some((a) => a.record.id === record.id)) return;
     this.audit.push({ record, expiresAt: epochSeconds(new Date(record.time)) + ttlSeconds });

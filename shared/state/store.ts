@@ -44,6 +44,10 @@ export interface StateStore {
    * concurrent callers never take more than `limit` between them.
    */
   reserveSlot(key: string, slotId: string, limit: number, now: Date, ttlSeconds: number): Promise<boolean>;
+  /** When the cooldown under `key` ends, if one is running at `now` (reads only: `explain` shows it). */
+  cooldownUntil(key: string, now: Date): Promise<Date | undefined>;
+  /** How many slots of the budget `key` are taken (reads only: `explain` shows the budget left). */
+  slotsTaken(key: string, now: Date): Promise<number>;
   appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void>;
   /** Most recent first. */
   listAudit(limit: number): Promise<AuditRecord[]>;

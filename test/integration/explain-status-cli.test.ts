@@ -1,25 +1,46 @@
 // `ecs-autopilot explain` and `status` against a bad deploy staged in the emulator with real ECS
 // resources: two task definition revisions, tasks ECS really stopped, log lines in the failed
-// container's stream, an alarm on the service, and audit records, a silence and the failing mark
-// in the state table. What they print is checked in text and in JSON.
+// container's stream, and an alarm on the service. What ecs-autopilot did comes from its real
+// pipelines run against the emulator: notify (the failing mark), remediate (audit records, cooldowns
+// and budgets, as the executor writes them), scale (its audit record), and `silence add`. What the
+// commands print is checked in text and in JSON, and the README's examples against it.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeServicesCommand, ECSClient, TagResourceCommand } from '@aws-sdk/client-ecs';
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { notifyDependencies } from '../../functions/notify/wiring.js';
+import { remediateDependencies } from '../../functions/remediate/wiring.js';
+import { scaleDependencies } from '../../functions/scale/wiring.js';
 import { type BadDeploy, OOM_LOG_LINES, SECRET_LOOKING_VALUES, stageBadDeploy } from '../../scripts/lib/bad-deploy.js';
+import { taskStopped } from '../../scripts/lib/ecs-events.js';
 import { projectRoot } from '../../scripts/lib/emulator.js';
 import { clientOptions, createLocalStack, type LocalStack } from '../../scripts/lib/local-stack.js';
-import { healthKey } from '../../shared/decide/notification.js';
+import { readEnvironment } from '../../shared/config/environment.js';
+import { validateConfig } from '../../shared/config/validate.js';
+import type { StatusRow } from '../../shared/decide/service-status.js';
+import { processEvent } from '../../shared/execute/process-event.js';
+import { remediateEvent } from '../../shared/execute/remediate-event.js';
+import { scaleServices } from '../../shared/execute/scaling/scale-services.js';
 import { lastArnSegment } from '../../shared/intake/arns.js';
-import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
+import { renderStatusTable } from '../../shared/render/status-table.js';
 import { uniqueName } from '../support/lambda.js';
+import { masked, README, readmeExample } from '../support/readme-examples.js';
 
 const run = promisify(execFile);
 let stack: LocalStack;
 let staged: BadDeploy;
 let cluster: string;
+let configFile: string;
+let resizedTo: string;
+let silenceId: string;
 const service = 'web';
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -34,23 +55,65 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
+/** The configuration the stack would be deployed with: oom-resize and crash-loop on for this cluster. */
+const remediateSection = (killSwitchParameter: string) => ({
+  killSwitchParameter,
+  maxActionsPerHour: 10,
+  optIn: [cluster],
+  playbooks: { crashLoop: { enabled: true }, oomResize: { enabled: true, kills: 1 } },
+});
+
 beforeAll(async () => {
   const endpoint = inject('awsEndpoint');
   stack = await createLocalStack(endpoint, uniqueName('explain'));
   cluster = uniqueName('cl');
   staged = await stageBadDeploy(endpoint, { cluster, service });
-  const now = Date.now();
-  const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
-  const store = new DynamoDbStateStore(new DynamoDBClient(clientOptions(endpoint)), stack.tableName);
-  const target = `${cluster}/${service}`;
-  await store.appendAudit({ id: 'a1', time: at(20), actor: 'remediate:crash-loop', action: 'pause-service', target, reason: '3 oom stops in 10 min', eventIds: ['e1'], detail: { outcome: 'blocked-cooldown' } }, 86400);
-  await store.appendAudit({ id: 'a2', time: at(15), actor: 'remediate:oom-resize', action: 'raise-memory 512->768', target, reason: 'oom twice', eventIds: ['e2'], detail: { outcome: 'dry-run' } }, 86400);
-  await store.appendAudit({ id: 'a3', time: at(10), actor: 'scale', action: 'scale-out 2->4', target, reason: 'queue backlog 120 per task', eventIds: [], detail: { outcome: 'acted' } }, 86400);
-  await store.appendAudit({ id: 'a4', time: at(5), actor: 'remediate:crash-loop', action: 'pause-service', target: `${cluster}/other`, reason: 'not this service', eventIds: [], detail: { outcome: 'acted' } }, 86400);
-  await store.appendAudit({ id: 'a5', time: at(180), actor: 'remediate:crash-loop', action: 'pause-service', target, reason: 'hours ago', eventIds: [], detail: { outcome: 'acted' } }, 86400);
-  await store.putInCollection('silences', 'sil12345', { match: { service: [service], cause: ['health-check'] }, until: new Date(now + 2 * 3600_000).toISOString(), comment: 'LB migration', createdBy: 'alice' }, new Date(), 3 * 3600);
-  await store.putInCollection('silences', 'other999', { match: { service: ['billing'] }, until: new Date(now + 3600_000).toISOString() }, new Date(), 7200);
-  await store.putRecord(healthKey(cluster, service), { failingSince: at(30), failures: 3, lastFailureAt: at(2), lastCause: 'oom' }, undefined, new Date(), 3600);
+  Object.assign(process.env, stack.functionEnv, { REMEDIATE_TIMER_QUEUE_URL: stack.timerQueueUrl });
+  const env = readEnvironment();
+  const ecs = new ECSClient(clientOptions(endpoint));
+  const ssm = new SSMClient(clientOptions(endpoint));
+  const killSwitch = `/${cluster}/kill-switch`;
+  const config = validateConfig({ remediate: remediateSection(killSwitch) }, 'test');
+  configFile = join(mkdtempSync(join(tmpdir(), 'autopilot-explain-')), 'autopilot.yml');
+  writeFileSync(configFile, JSON.stringify({ remediate: remediateSection(killSwitch) }));
+
+  const webArn = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!.serviceArn!;
+  const oom = (taskId: string, taskDefinitionArn: string) => taskStopped('oom', { cluster, service, id: uniqueName('oom'), time: new Date().toISOString(), taskId, taskDefinitionArn });
+
+  // The OOM kill of the staged task: notify marks the service failing; remediate (oom-resize, one
+  // kill) registers a revision with more memory and deploys it.
+  const first = oom(lastArnSegment(staged.oomTaskArn), staged.taskDefinitionArn);
+  const notify = notifyDependencies(env, validateConfig({}, 'test'), () => ({ remainingMs: () => 30_000 }), () => new Date());
+  await processEvent(first, notify);
+  const remediate = remediateDependencies(env, config, () => new Date());
+  const resized = await remediateEvent(first, remediate);
+  expect(resized.actions.map((a) => [a.type, a.outcome])).toEqual([['resize-memory', 'acted']]);
+  resizedTo = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!.taskDefinition!;
+  // A task of the new revision is killed too: the cooldown holds oom-resize back.
+  const second = oom(uniqueName('t'), resizedTo);
+  await processEvent(second, notify);
+  expect((await remediateEvent(second, remediate)).actions.map((a) => a.outcome)).toEqual(['blocked-cooldown']);
+  // Someone engages the kill switch; the next kill is held back by it, then the switch is released.
+  await ssm.send(new PutParameterCommand({ Name: killSwitch, Value: 'on', Type: 'String', Overwrite: true }));
+  expect((await remediateEvent(oom(uniqueName('t'), resizedTo), remediate)).actions.map((a) => a.outcome)).toEqual(['blocked-kill-switch']);
+  await ssm.send(new DeleteParameterCommand({ Name: killSwitch }));
+
+  // The scaler sees 400 messages waiting at 100 per task and scales the service out, 10 minutes ago.
+  await ecs.send(new TagResourceCommand({ resourceArn: webArn, tags: [{ key: 'ecs-autopilot:scale', value: 'on' }] }));
+  const sqs = new SQSClient(clientOptions(endpoint));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${cluster}-jobs` }));
+  for (let i = 0; i < 400; i += 10) await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: String(j), MessageBody: `job ${i + j}` })) }));
+  const scaled = validateConfig({ scale: { services: [{ cluster, service, min: 1, max: 10, policies: [{ type: 'sqs-backlog', queue: QueueUrl, targetPerTask: 100 }], scaleOut: { maxStep: 10 } }] } }, 'test').scale!.services;
+  const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+  const [scaling] = await scaleServices(scaled, uniqueName('tick'), scaleDependencies(env, new Metrics({ namespace: 'EcsAutopilotTest' }), () => tenMinutesAgo));
+  expect(scaling).toMatchObject({ outcome: 'scaled', from: 2, to: 4 });
+
+  // A silence on the service's health checks, and one on another service.
+  const added = await cli('silence', 'add', '--match', `service=${service},cause=health-check`, '--for', '2h', '--comment', 'LB migration', '--by', 'alice');
+  expect(added.code, added.stderr).toBe(0);
+  silenceId = (JSON.parse(added.stdout) as { id: string }).id;
+  expect((await cli('silence', 'add', '--match', 'service=billing', '--for', '1h')).code).toBe(0);
+
   const cloudwatch = new CloudWatchClient(clientOptions(endpoint));
   await cloudwatch.send(
     new PutMetricAlarmCommand({
@@ -66,7 +129,7 @@ beforeAll(async () => {
     }),
   );
   await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: `${cluster}-web-memory-high`, StateValue: 'ALARM', StateReason: 'Threshold Crossed: 1 datapoint [97.5] was greater than the threshold (90.0).' }));
-}, 60_000);
+}, 120_000);
 
 describe('ecs-autopilot explain TASK', () => {
   it('names the cause and hint, the revision change (names only) and the last log lines, in text', async () => {
@@ -111,40 +174,88 @@ describe('ecs-autopilot explain TASK', () => {
     expect([unknownService.code, unknownService.stderr]).toEqual([1, `ecs-autopilot: service nope not found in cluster ${cluster}\n`]);
     const unknownCluster = await cli('explain', 'no-such-cluster/web', '--json');
     expect([unknownCluster.code, unknownCluster.stderr]).toEqual([1, 'ecs-autopilot: cluster no-such-cluster not found in us-east-1\n']);
-    for (const r of [gone, unknownService, unknownCluster]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    const noConfig = await cli('explain', `${cluster}/web`, '--config', '/nonexistent/autopilot.yml');
+    expect([noConfig.code, noConfig.stderr]).toEqual([1, expect.stringMatching(/^ecs-autopilot: \/nonexistent\/autopilot\.yml.*file not found/)]);
+    for (const r of [gone, unknownService, unknownCluster, noConfig]) expect(r.stderr).not.toMatch(/\n\s+at /);
     expect((await cli('explain', 'not a target')).code).toBe(2);
   });
 });
 
 describe('ecs-autopilot explain CLUSTER/SERVICE', () => {
-  it('shows deployments, failures by cause, the alarm and what ecs-autopilot did, in text', async () => {
-    const { code, stdout, stderr } = await cli('explain', `${cluster}/web`);
+  it('shows deployments, failures by cause, the alarm and what ecs-autopilot did, with the cooldowns and budgets left, in text', async () => {
+    const { code, stdout, stderr } = await cli('explain', `${cluster}/web`, '--config', configFile);
     expect(code, stderr).toBe(0);
-    expect(stdout).toContain(`service ${cluster}/web (ACTIVE): running 0/2`);
+    expect(stdout).toContain(`service ${cluster}/web (ACTIVE): running 4/4, task definition ${lastArnSegment(resizedTo)}`);
     expect(stdout).toMatch(/^ {2}PRIMARY +web:2 +IN_PROGRESS/m);
     expect(stdout).toMatch(new RegExp(`^  health-check +1  last task ${lastArnSegment(staged.healthCheckTaskArn)}: stoppedReason matches health check failure`, 'm'));
     expect(stdout).toMatch(new RegExp(`^  oom +1  last task ${lastArnSegment(staged.oomTaskArn)}: `, 'm'));
     expect(stdout).toContain('  routine stops: deployment 1\n');
     expect(stdout).toMatch(new RegExp(`^  ALARM +${cluster}-web-memory-high: Threshold Crossed`, 'm'));
-    expect(stdout).toMatch(/^ecs-autopilot: failing since .* \(3 failures, last oom\); actions: acted 2, blocked-cooldown 1, dry-run 1$/m);
-    expect(stdout).toMatch(/^ {2}\S+ \S+Z {2}scale {2}scale-out 2->4 {2}acted: queue backlog 120 per task$/m);
-    expect(stdout).toMatch(/^ {2}\S+ \S+Z {2}remediate:crash-loop {2}pause-service {2}blocked-cooldown: 3 oom stops in 10 min$/m);
-    expect(stdout).not.toContain('not this service');
-    expect(stdout).toMatch(/^ {2}scaling: scale-out 2->4 \(acted\) at /m);
-    expect(stdout).toMatch(/^ {4}sil12345 service=web,cause=health-check until .* \(LB migration\) by alice$/m);
-    expect(stdout).not.toContain('other999');
+    // The intent record the executor writes before acting is folded into its outcome.
+    expect(stdout).toMatch(/^ecs-autopilot: failing since .* \(2 failures, last oom\); actions: acted 2, blocked-cooldown 1, blocked-kill-switch 1$/m);
+    expect(stdout).toMatch(/^ {2}\S+ \S+Z {2}remediate:oom-resize {2}resize-memory {2}acted: 1 OOM kills of web within 60 min on web:2; raising its memory from 512 to 768 MiB$/m);
+    expect(stdout).toMatch(/^ {2}\S+ \S+Z {2}remediate:oom-resize {2}resize-memory {2}blocked-cooldown: /m);
+    expect(stdout).toMatch(/^ {2}\S+ \S+Z {2}remediate:oom-resize {2}resize-memory {2}blocked-kill-switch: /m);
+    expect(stdout).toMatch(/^ {2}\S+ \S+Z {2}scale {2}scale 2->4 {2}acted: 2 -> 4 \(up\): sqs-backlog /m);
+    expect(stdout).not.toMatch(/ acting: /);
+    expect(stdout).toMatch(/^ {2}scaling: scale 2->4 \(acted\) at /m);
+    expect(stdout).toMatch(new RegExp(`^ {4}${silenceId} service=web,cause=health-check until .* \\(LB migration\\) by alice$`, 'm'));
+    expect(stdout).not.toContain('billing');
+    expect(stdout).toMatch(new RegExp(`^ {2}remediation: crash-loop, oom-resize \\(opted in by remediate.optIn '${cluster}'\\); kill switch /${cluster}/kill-switch off\n {2}budgets left this hour \\(\\d\\d:00Z\\): global 9/10$`, 'm'));
+    // The resize started the service's cooldown and took a slot of its hourly cap, for every playbook.
+    expect(stdout).toMatch(/^ {4}crash-loop {2}1\/2 left; cooldown until \S+ \S+Z \((29|30)m left\)$/m);
+    expect(stdout).toMatch(/^ {4}oom-resize {2}1\/2 left; cooldown until \S+ \S+Z \((29|30)m left\)$/m);
   });
 
-  it('gives the same as JSON', async () => {
-    const { code, stdout } = await cli('explain', `${cluster}/web`, '--json');
+  it('gives the same as JSON, the limits read from the keys the executor wrote', async () => {
+    const { code, stdout } = await cli('explain', `${cluster}/web`, '--config', configFile, '--json');
     expect(code).toBe(0);
-    const d = JSON.parse(stdout) as { kind: string; failures: Array<{ cause: string; count: number; failure: boolean }>; alarms: Array<{ name: string; state: string }>; autopilot: { outcomes: Record<string, number>; silences: Array<{ id: string }>; scaling: { action: string } } };
+    const d = JSON.parse(stdout) as {
+      kind: string;
+      failures: Array<{ cause: string; count: number; failure: boolean }>;
+      alarms: Array<{ name: string; state: string }>;
+      autopilot: { outcomes: Record<string, number>; silences: Array<{ id: string }>; scaling: { action: string }; limits: Record<string, unknown> & { playbooks: Array<{ playbook: string; cooldown: { until?: string } }> } };
+    };
     expect(d.kind).toBe('service');
     expect(d.failures.map((f) => [f.cause, f.count, f.failure])).toEqual([['health-check', 1, true], ['oom', 1, true], ['deployment', 1, false]]);
     expect(d.alarms).toEqual([expect.objectContaining({ name: `${cluster}-web-memory-high`, state: 'ALARM', metric: 'AWS/ECS MemoryUtilization' })]);
-    expect(d.autopilot.outcomes).toEqual({ 'blocked-cooldown': 1, 'dry-run': 1, acted: 2 });
-    expect(d.autopilot.silences.map((s) => s.id)).toEqual(['sil12345']);
-    expect(d.autopilot.scaling.action).toBe('scale-out 2->4');
+    expect(d.autopilot.outcomes).toEqual({ acted: 2, 'blocked-cooldown': 1, 'blocked-kill-switch': 1 });
+    expect(d.autopilot.silences.map((s) => s.id)).toEqual([silenceId]);
+    expect(d.autopilot.scaling.action).toBe('scale 2->4');
+    expect(d.autopilot.limits).toMatchObject({
+      dryRun: false,
+      optedIn: `remediate.optIn '${cluster}'`,
+      killSwitch: { parameter: `/${cluster}/kill-switch`, off: true },
+      global: { limit: 10, used: 1, left: 9 },
+      playbooks: [
+        { playbook: 'crash-loop', cooldown: { seconds: 1800, until: expect.any(String) }, budget: { limit: 2, used: 1, left: 1 } },
+        { playbook: 'oom-resize', cooldown: { seconds: 1800, until: expect.any(String) }, budget: { limit: 2, used: 1, left: 1 } },
+      ],
+    });
+    expect(d.autopilot.limits.playbooks[0]!.cooldown.until).toBe(d.autopilot.limits.playbooks[1]!.cooldown.until);
+    // The cooldown the resize started: 30 minutes from the action.
+    const acted = Date.parse(d.autopilot.limits.playbooks[1]!.cooldown.until!) - 1800_000;
+    expect(Math.abs(acted - Date.now())).toBeLessThan(10 * 60_000);
+  });
+
+  it('says when the kill switch is engaged: no action is taken, whatever the budgets', async () => {
+    const ssm = new SSMClient(clientOptions(stack.endpoint));
+    await ssm.send(new PutParameterCommand({ Name: `/${cluster}/kill-switch`, Value: 'stop', Type: 'String', Overwrite: true }));
+    try {
+      const { code, stdout } = await cli('explain', `${cluster}/web`, '--config', configFile);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`; kill switch /${cluster}/kill-switch ENGAGED (stop): no action is taken\n`);
+    } finally {
+      await ssm.send(new DeleteParameterCommand({ Name: `/${cluster}/kill-switch` }));
+    }
+  });
+
+  it('says why no limits apply to a service no playbook may act on', async () => {
+    const other = join(mkdtempSync(join(tmpdir(), 'autopilot-explain-')), 'autopilot.yml');
+    writeFileSync(other, JSON.stringify({ remediate: { ...remediateSection('/x'), optIn: ['another-cluster'] } }));
+    const { code, stdout } = await cli('explain', `${cluster}/web`, '--config', other);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`  remediation: none (${cluster}/web is not opted in (remediate.optIn or the ecs-autopilot:remediate tag))\n`);
   });
 });
 
@@ -155,7 +266,7 @@ describe('ecs-autopilot status', () => {
     const [header, ...rows] = stdout.trimEnd().split('\n');
     expect(header).toMatch(/^SERVICE +HEALTH +TASKS +FAILURES \(1h\) +ACTED \(1h\) +BLOCKED \(1h\) +SCALING +SILENCES$/);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatch(new RegExp(`^${cluster}/web +failing +0/2 +health-check 1, oom 1 +1 +blocked-cooldown 1, dry-run 1 +scale-out 2->4 \\(acted\\) 1\\dm ago +sil12345 until `));
+    expect(rows[0]).toMatch(new RegExp(`^${cluster}/web +degraded +4/4 +health-check 1, oom 1 +2 +blocked-cooldown 1, blocked-kill-switch 1 +scale 2->4 \\(acted\\) 1\\dm ago +${silenceId} until `));
   });
 
   it('gives the same rows as JSON', async () => {
@@ -165,15 +276,42 @@ describe('ecs-autopilot status', () => {
     expect(services).toEqual([
       {
         service: `${cluster}/web`,
-        health: 'failing',
-        running: 0,
-        desired: 2,
+        health: 'degraded',
+        running: 4,
+        desired: 4,
         failures: { 'health-check': 1, oom: 1 },
-        acted: 1,
-        blocked: { 'blocked-cooldown': 1, 'dry-run': 1 },
-        scaling: expect.stringMatching(/^scale-out 2->4 \(acted\) 1\dm ago$/),
-        silences: [expect.stringMatching(/^sil12345 until /)],
+        acted: 2,
+        blocked: { 'blocked-cooldown': 1, 'blocked-kill-switch': 1 },
+        scaling: expect.stringMatching(/^scale 2->4 \(acted\) 1\dm ago$/),
+        silences: [expect.stringMatching(new RegExp(`^${silenceId} until `))],
       },
     ]);
+  });
+});
+
+// The README's examples are this run's output, with the cluster called prod. Ids, times and
+// column widths differ from run to run, so both sides are compared with those masked; anything
+// else that changes (a line, a word, a count) fails here. UPDATE_README=1 writes this run's output
+// into README.md instead.
+describe('the README examples', () => {
+  it('show what explain and status print', async () => {
+    const asProd = (text: string) => text.replaceAll(cluster, 'prod');
+    const task = await cli('explain', staged.oomTaskArn);
+    const explained = await cli('explain', `${cluster}/web`, '--config', configFile);
+    const status = await cli('status', '--cluster', cluster, '--json');
+    const rows = (JSON.parse(status.stdout) as { services: StatusRow[] }).services.map((r) => ({ ...r, service: asProd(r.service) }));
+    const examples = [
+      { header: `$ ecs-autopilot explain ${asProd(staged.oomTaskArn)}`, output: asProd(task.stdout) },
+      { header: '$ ecs-autopilot explain prod/web --config autopilot.yml', output: asProd(explained.stdout) },
+      // Rendered again with the short name, so the README's columns line up.
+      { header: '$ ecs-autopilot status --cluster prod', output: renderStatusTable(rows) },
+    ];
+    let readme = readFileSync(README, 'utf8');
+    for (const { header, output } of examples) {
+      const found = readmeExample(readme, header);
+      if (process.env.UPDATE_README) readme = `${readme.slice(0, found.start)}${header}\n${output}${readme.slice(found.end)}`;
+      else expect(masked(found.text)).toBe(masked(`${header}\n${output}`));
+    }
+    if (process.env.UPDATE_README) writeFileSync(README, readme);
   });
 });

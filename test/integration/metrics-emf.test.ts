@@ -1,6 +1,7 @@
-// The notify handler's own metrics, as CloudWatch would extract them: the EMF lines it logs are
-// read back and checked for metric names, dimensions and values (events in by kind, outcomes,
-// notifications by receiver and outcome, and the end-to-end delay).
+// The handlers' own metrics, as CloudWatch would extract them: the EMF lines they log are read back
+// and checked for metric names, dimensions and values. The notify handler: events in by kind,
+// outcomes, notifications by receiver and outcome, and the end-to-end delay. The remediate handler
+// on its kill switch schedule: the KillSwitchEngaged gauge.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -94,5 +95,44 @@ describe('EMF metrics of the notify handler', () => {
     expect(Object.keys(delays[0]!.dimensions).sort()).toEqual(['service', 'stage']);
     expect(delays[0]!.value).toBeGreaterThanOrEqual(90_000);
     expect(delays[0]!.value).toBeLessThan(90_000 + 120_000);
+  });
+});
+
+// The kill switch schedule's tick (serverless.yml: ecs-autopilot-<stage>-remediate-kill-switch): the
+// remediate handler reads the switch and reports the gauge its alarm counts, and does nothing else.
+describe('EMF metrics of the remediate handler on its kill switch schedule', () => {
+  type RemediateHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ outcome?: string; notes?: string[] }>;
+  let remediate: RemediateHandler;
+  let ssm: SSMClient;
+  const parameter = `/${uniqueName('ks')}/kill-switch`;
+  const tick = () => ({
+    version: '0',
+    id: uniqueName('tick'),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/ecs-autopilot-emftest-remediate-kill-switch'],
+    detail: {},
+  });
+  const gauges = () => emitted().filter((m) => m.name === 'KillSwitchEngaged' && m.dimensions.service === 'ecs-autopilot-remediate');
+
+  beforeAll(async () => {
+    ssm = new SSMClient(clientOptions(inject('awsEndpoint')));
+    (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__ = { remediate: { killSwitchParameter: parameter, playbooks: { crashLoop: { enabled: true } } } };
+    process.env.REMEDIATE_TIMER_QUEUE_URL = process.env.TIMER_QUEUE_URL;
+    ({ handler: remediate } = (await import('../../functions/remediate/handler.js')) as unknown as { handler: RemediateHandler });
+  });
+
+  it('reports 1 while the switch is engaged and 0 once it is released, with no other work', async () => {
+    await ssm.send(new PutParameterCommand({ Name: parameter, Value: 'on', Type: 'String', Overwrite: true }));
+    const engaged = await remediate(tick(), lambdaContext('ecs-autopilot-emftest-remediate'));
+    expect(engaged).toMatchObject({ outcome: 'ignored', notes: [`kill switch ${parameter}: engaged (on)`] });
+    expect(gauges().map((m) => [m.value, m.dimensions.stage])).toEqual([[1, 'emftest']]);
+    await ssm.send(new PutParameterCommand({ Name: parameter, Value: 'off', Type: 'String', Overwrite: true }));
+    await remediate(tick(), lambdaContext('ecs-autopilot-emftest-remediate'));
+    expect(gauges().map((m) => m.value)).toEqual([1, 0]);
+    expect(emitted().filter((m) => m.name === 'RemediationActions')).toEqual([]);
   });
 });

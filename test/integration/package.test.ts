@@ -196,6 +196,35 @@ describe('packaging with every playbook enabled', () => {
   }, 60_000);
 });
 
+describe('the kill switch alarm always has data while remediation is on', () => {
+  let template: PackageResult['template'];
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopilot-kill-switch-'));
+    const file = join(dir, 'autopilot.yml');
+    writeFileSync(file, ['remediate:', '  playbooks:', '    failedDeployment: { enabled: true }', 'operability:', '  killSwitchAlarmMinutes: 45'].join('\n'));
+    ({ template } = await slsPackage({ AUTOPILOT_CONFIG: file }));
+  }, 120_000);
+
+  it('invokes remediate on a schedule of one alarm period, whose tick reports the switch, and counts the engaged minutes in those periods', () => {
+    const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule');
+    const [, schedule] = rules.find(([, r]) => r.Properties.Name === 'ecs-autopilot-test-remediate-kill-switch')!;
+    expect(schedule.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    const targets = schedule.Properties.Targets as Array<{ Arn: unknown; DeadLetterConfig?: { Arn: unknown } }>;
+    expect(targets).toHaveLength(1);
+    expect(targets[0]!.Arn).toEqual({ 'Fn::GetAtt': ['RemediateLambdaFunction', 'Arn'] });
+    expect(targets[0]!.DeadLetterConfig!.Arn).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
+    const alarm = template.Resources.KillSwitchEngagedAlarm!.Properties;
+    const query = (alarm.Metrics as Array<{ Expression: string; Period: number }>)[0]!;
+    // One tick per period: 45 minutes engaged are 9 periods running at 1.
+    expect(query.Period).toBe(300);
+    expect(alarm).toMatchObject({ EvaluationPeriods: 9, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: 'NotifyTopic' }] });
+  });
+
+  it('has no schedule when no playbook is enabled (remediate never acts, so the switch needs no watch)', () => {
+    expect(resourcesOfType('AWS::Events::Rule').map(([, r]) => String(r.Properties.Name)).filter((n) => n.includes('kill-switch'))).toEqual([]);
+  });
+});
+
 describe('packaging with a configuration', () => {
   it('puts excluded clusters into the EventBridge pattern', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'autopilot-config-'));

@@ -92,6 +92,21 @@ describe.each(stores)('state store contract: %s', (_name, makeStore) => {
     expect(raced.filter(Boolean)).toHaveLength(3);
   });
 
+  it('reads a running cooldown and the slots taken without taking any', async () => {
+    expect(await store.cooldownUntil('cd-read', t0)).toBeUndefined();
+    await store.acquireCooldown('cd-read', t0, 300);
+    expect(await store.cooldownUntil('cd-read', at(10))).toEqual(at(300));
+    expect(await store.cooldownUntil('cd-read', at(300))).toBeUndefined();
+    expect(await store.slotsTaken('b-read', t0)).toBe(0);
+    await store.reserveSlot('b-read', 'a', 3, t0, 3600);
+    await store.reserveSlot('b-read', 'b', 3, t0, 3600);
+    expect(await store.slotsTaken('b-read', at(10))).toBe(2);
+    expect(await store.slotsTaken('b-read', at(3600))).toBe(0);
+    // Reading took nothing: the third slot is still free.
+    expect(await store.reserveSlot('b-read', 'c', 3, at(10), 3600)).toBe(true);
+    expect(await store.reserveSlot('b-read', 'd', 3, at(10), 3600)).toBe(false);
+  });
+
   it('keeps audit records newest first, without duplicates', async () => {
     const record = (id: string, seconds: number) => ({
       id,

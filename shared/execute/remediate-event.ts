@@ -12,6 +12,7 @@ import { decideRemediation, type RemediationState } from '../decide/remediation/
 import { type AgentRecord, agentRecordKey, HISTORY_TTL_SECONDS, type ServiceHistory, serviceHistoryKey } from '../decide/remediation/history.js';
 import { optedInPlaybooks, playbookLabel } from '../decide/remediation/opt-in.js';
 import { describeRevision } from '../decide/remediation/playbooks/common.js';
+import { globalBudgetKey, remediationLimitKeys } from '../decide/remediation-limits.js';
 import type { PlannedRemediation, ServiceView } from '../decide/remediation/types.js';
 import { classifyStoppedTask } from '../decide/classify-stopped-task.js';
 import { parseEvent, type Signal } from '../intake/index.js';
@@ -114,8 +115,6 @@ const serviceArnOf = (signal: Signal, target: Target) =>
 /** A short, stable id per action and outcome: a redelivered event rewrites the same audit record. */
 const auditIdOf = (actionKey: string, outcome: RemediationOutcome) => createHash('sha256').update(`${actionKey}|${outcome}`).digest('hex').slice(0, 12);
 
-const hourOf = (now: Date) => now.toISOString().slice(0, 13);
-
 /** What an UpdateService call changed, in words, for the audit record and the announcement. */
 function describeChange(change: ServiceChange): string {
   const parts = [
@@ -213,7 +212,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
 
   // Dry-run counts cooldowns and budgets in its own keys: it shows what would act, without eating
   // the real budget of the day it is switched off.
-  const prefix = deps.dryRun ? 'dry-run#' : '';
+  const keys = remediationLimitKeys(action.playbook, target, now, Boolean(deps.dryRun));
   // Cooldown and hourly cap hold per target (a service, or a container instance), across playbooks:
   // two playbooks must not act on one service within one cooldown (a rollback, then a restart of
   // the half-rolled-back service). The cooldown is the acting playbook's, and so is the cap: at most
@@ -222,7 +221,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   // own): it ends the fallback, paced by restoreAfter, and it is the one action that is not retried
   // (the restore timer chain ends with it), so a cooldown that blocked it would leave the service on
   // the fallback capacity for good. It still counts in the hourly cap and the global budget.
-  const cooldownKey = action.type === 'capacity-restore' ? `${prefix}remediate#${label}-restore#${target}` : `${prefix}remediate#target#${target}`;
+  const cooldownKey = action.type === 'capacity-restore' && keys.restoreCooldown ? keys.restoreCooldown : keys.cooldown;
   if (!(await deps.store.acquireCooldown(cooldownKey, now, settings.cooldown, actionKey))) {
     return finish(
       report(
@@ -233,11 +232,10 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
       ),
     );
   }
-  const hour = hourOf(now);
-  if (!(await deps.store.reserveSlot(`${prefix}remediate#target#${target}#${hour}`, actionKey, settings.maxPerHour, now, 7200))) {
+  if (!(await deps.store.reserveSlot(keys.budget, actionKey, settings.maxPerHour, now, 7200))) {
     return finish(report('blocked-budget', `${target} already had ${settings.maxPerHour} remediation action(s) this hour, across playbooks (${label} maxPerHour)`));
   }
-  if (!(await deps.store.reserveSlot(`${prefix}remediate#global#${hour}`, actionKey, remediate.maxActionsPerHour, now, 7200))) {
+  if (!(await deps.store.reserveSlot(globalBudgetKey(now, Boolean(deps.dryRun)), actionKey, remediate.maxActionsPerHour, now, 7200))) {
     return finish(report('blocked-budget', `the global budget of ${remediate.maxActionsPerHour} actions this hour is spent (remediate.maxActionsPerHour)`));
   }
   if (!deps.ecs) return finish(report('planned', 'planned only: offline, no AWS call'));

@@ -105,7 +105,7 @@ beforeAll(async () => {
   for (let i = 0; i < 400; i += 10) await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: String(j), MessageBody: `job ${i + j}` })) }));
   const scaled = validateConfig({ scale: { services: [{ cluster, service, min: 1, max: 10, policies: [{ type: 'sqs-backlog', queue: QueueUrl, targetPerTask: 100 }], scaleOut: { maxStep: 10 } }] } }, 'test').scale!.services;
   const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
-  const [scaling] = await scaleServices(scaled, uniqueName('tick'), scaleDependencies(env, new Metrics({ namespace: 'EcsAutopilotTest' }), () => tenMinutesAgo));
+  const [scaling] = await scaleServices(scaled, { eventId: uniqueName('tick'), region: 'us-east-1', account: '123456789012' }, scaleDependencies(env, validateConfig({}, 'test'), new Metrics({ namespace: 'EcsAutopilotTest' }), () => tenMinutesAgo));
   expect(scaling).toMatchObject({ outcome: 'scaled', from: 2, to: 4 });
 
   // A silence on the service's health checks, and one on another service.

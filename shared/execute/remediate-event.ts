@@ -186,6 +186,46 @@ function undoOf(action: PlannedRemediation, before: ServiceView | undefined, cha
   }
 }
 
+/**
+ * What an attempt of an action writes down right before its write: enough for a retry of the same
+ * action (same event, type and target) to see that the change is already made and to finish the
+ * record with the first attempt's undo, instead of writing again.
+ */
+interface ActionIntent {
+  at: string;
+  change: ServiceChange;
+  after: string;
+  undo: UndoSpec;
+  before?: ServiceView;
+}
+
+const sameStrategy = (a: ServiceChange['capacityProviderStrategy'] = [], b: ServiceChange['capacityProviderStrategy'] = []) =>
+  JSON.stringify(a.map((i) => [i.capacityProvider, i.weight ?? 0, i.base ?? 0])) === JSON.stringify(b.map((i) => [i.capacityProvider, i.weight ?? 0, i.base ?? 0]));
+
+/**
+ * Whether the live state already shows the change `intent` was about to make. Then the attempt that
+ * wrote it failed after the write (its answer lost, or its audit record). The staleness check would
+ * stop a second write too, but it would record the action as blocked: the change would then have
+ * no 'acted' record and no announcement, and a drain (whose instance is still disconnected) would
+ * be made, and its instance replaced, a second time.
+ */
+function madeAlready(action: PlannedRemediation, intent: ActionIntent, view: ServiceView | undefined, instance: { status: string } | undefined): boolean {
+  switch (action.type) {
+    case 'drain-instance':
+      return instance?.status === 'DRAINING';
+    case 'restart':
+      return Boolean(view?.deployments.some((d) => d.createdAt && new Date(d.createdAt).getTime() > new Date(intent.at).getTime()));
+    case 'pause':
+      return view !== undefined && view.desiredCount === intent.change.desiredCount;
+    case 'rollback':
+    case 'resize-memory':
+      return Boolean(intent.change.taskDefinition) && view?.taskDefinition === intent.change.taskDefinition;
+    case 'capacity-fallback':
+    case 'capacity-restore':
+      return view !== undefined && sameStrategy(view.capacityProviderStrategy, intent.change.capacityProviderStrategy);
+  }
+}
+
 interface Gatekeeper {
   killSwitch?: string | undefined;
 }
@@ -205,6 +245,14 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   // deployment may have changed it since the decision.
   const before = deps.ecs && action.service ? await deps.ecs.describeService(cluster, service) : undefined;
   const instance = deps.ecs && action.containerInstance ? await deps.ecs.describeInstance(action.cluster, action.containerInstance) : undefined;
+  // A retry of this very action, whose earlier attempt made the change and then failed before it
+  // could record it: finish the record, write nothing again. Checked before staleness, since the
+  // change itself makes the service look moved on.
+  const intentKey = `remediate#intent#${actionKey}`;
+  const intent = deps.ecs && !deps.dryRun ? (await deps.store.getRecord<ActionIntent>(intentKey, now))?.value : undefined;
+  if (intent && madeAlready(action, intent, before, instance)) {
+    return finish(report('acted', `${intent.after} (made by an earlier attempt of this event, which failed before recording it; not written again)`), intent.undo, intent.before);
+  }
   if (deps.ecs) {
     const stale = staleBecause(action, before, instance?.agentConnected);
     if (stale) return finish(report('blocked-stale', `not acting: ${stale}`));
@@ -246,9 +294,15 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   // The intent goes into the audit trail before the write: if the invocation dies after the write,
   // its retry no longer acts (the live state has moved on), and this record is what tells.
   await record(report('acting', 'about to act'), undoOf(action, before, change), before);
+  // Kept only if none is there: an earlier attempt's intent holds the state from before any write.
+  const remember = async (made: ServiceChange, described: string) => {
+    const value: ActionIntent = { at: now.toISOString(), change: made, after: described, undo: undoOf(action, before, made), ...(before ? { before } : {}) };
+    await deps.store.putRecord(intentKey, value, undefined, now, HISTORY_TTL_SECONDS);
+  };
   try {
     switch (action.type) {
       case 'drain-instance': {
+        await remember(change, 'DRAINING');
         await deps.ecs.setInstanceStatus(action.cluster, action.containerInstance!, 'DRAINING');
         after = 'DRAINING';
         if (action.replaceInstance && instance?.ec2InstanceId && deps.replacer) {
@@ -260,11 +314,13 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
       case 'resize-memory': {
         const registered = await deps.ecs.registerWithMemory(action.from as string, action.memory!.container, action.memory!.toMiB);
         change = { taskDefinition: registered };
+        await remember(change, describeChange(change));
         await deps.ecs.updateService(cluster, service, change);
         after = `registered ${describeRevision(registered)} (${action.memory!.container} memory ${action.memory!.fromMiB} -> ${action.memory!.toMiB} MiB); ${describeChange(change)}`;
         break;
       }
       default:
+        await remember(change, describeChange(change));
         await deps.ecs.updateService(cluster, service, change);
         after = describeChange(change);
     }

@@ -324,6 +324,75 @@ describe('safety', () => {
     expect(audits).toHaveLength(1);
   });
 
+  it('a retry after the write does not write again: it finishes the record the failed attempt could not', async () => {
+    // The first attempt makes the change, then loses its 'acted' audit record and fails, as an
+    // invocation does whose DynamoDB call times out. The retry must neither restart the service a
+    // second time nor call the restart blocked (the service looks moved on: by our own deployment).
+    const td = await world.registerRevision('retried');
+    await world.createService('retried', td, { desiredCount: 3 });
+    await world.createService('retried-web', td, { desiredCount: 2 });
+    const alarmName = uniqueName('retried-unhealthy');
+    await new CloudWatchClient(clientOptions(stack.endpoint)).send(
+      new PutMetricAlarmCommand({
+        AlarmName: alarmName, Namespace: 'AWS/ApplicationELB', MetricName: 'UnHealthyHostCount', Statistic: 'Maximum', Period: 60, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
+        Tags: [{ Key: 'ecs-autopilot:cluster', Value: cluster }, { Key: 'ecs-autopilot:service', Value: 'retried-web' }],
+      }),
+    );
+    const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0, failures: 2 }, unhealthyTargets: { enabled: true } }));
+    const writes: string[] = [];
+    const ecs = d.ecs!;
+    d.ecs = { ...ecs, updateService: async (c, s, change) => { writes.push(JSON.stringify(change)); return ecs.updateService(c, s, change); } };
+    const store = d.store;
+    let lose = 0;
+    d.store = Object.assign(Object.create(store) as typeof store, {
+      appendAudit: async (record: Parameters<typeof store.appendAudit>[0], ttl: number) => {
+        if (lose > 0 && record.detail?.outcome === 'acted') {
+          lose -= 1;
+          throw new Error('the audit write timed out');
+        }
+        return store.appendAudit(record, ttl);
+      },
+    });
+
+    const cases = [
+      { service: 'retried-web', events: [targetGroupAlarm({ cluster, id: uniqueName('alarm'), time: now(), alarmName })], change: { forceNewDeployment: true } },
+    ];
+    for (const { service, events, change } of cases) {
+      await receiveNotifications(stack, 0);
+      writes.length = 0;
+      const last = events[events.length - 1]!;
+      for (const event of events.slice(0, -1)) await remediateEvent(event, d);
+      lose = 1;
+      await expect(remediateEvent(last, d)).rejects.toThrow('the audit write timed out');
+      // Lambda retries the event: the change is in place, so it is recorded and announced, not made again.
+      const retry = await remediateEvent(last, d);
+      expect(writes).toEqual([JSON.stringify(change)]);
+      const [action] = retry.actions;
+      expect(action).toMatchObject({ outcome: 'acted', service: `${cluster}/${service}` });
+      expect(action!.detail).toContain('made by an earlier attempt of this event');
+      // The trail: the failed attempt's intent, and one outcome.
+      const trail = (await d.store.listAudit(500)).filter((r) => r.target === `${cluster}/${service}`);
+      expect(trail.map((r) => r.detail?.outcome).sort()).toEqual(['acted', 'acting']);
+      const announced = (await receiveNotifications(stack)).filter((n) => (n.body.remediation as { auditId?: string } | undefined)?.auditId === action!.auditId);
+      expect(announced).toHaveLength(1);
+      expect((await remediateEvent(last, d)).outcome).toBe('ignored');
+    }
+
+    // A pause the retry finds in place is not planned again at all (the service is at its floor):
+    // no second write, and the failed attempt's intent record keeps the way back.
+    writes.length = 0;
+    const [first, second] = crash('retried', td, 2);
+    await remediateEvent(first!, d);
+    lose = 1;
+    await expect(remediateEvent(second!, d)).rejects.toThrow('the audit write timed out');
+    const retry = await remediateEvent(second!, d);
+    expect(retry.actions).toEqual([]);
+    expect(retry.notes.join(' ')).toContain('already at or below the pause floor');
+    expect(writes).toEqual([JSON.stringify({ desiredCount: 0 })]);
+    const intent = (await d.store.listAudit(500)).filter((r) => r.target === `${cluster}/retried`);
+    expect(intent).toMatchObject([{ detail: { outcome: 'acting', undo: { kind: 'update-service', change: { desiredCount: 3 } } } }]);
+  });
+
   it('holds the cooldown and the global budget under a burst of failing services', async () => {
     const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0, failures: 2, cooldown: '1h' } }, { maxActionsPerHour: 2 }));
     // A table of its own, so the hour's global budget is this burst's alone.

@@ -64,20 +64,22 @@ const BENCH_TASK: TaskMetadata = {
 
 /**
  * What the Lambda does before the network: the enriched records, slice by slice, each cut into
- * Firehose-sized chunks (what one PutRecordBatch sends). `onChunk` stands for the delivery.
+ * Firehose-sized chunks (what one PutRecordBatch sends) and each chunk's NDJSON body (what an S3
+ * object or an HTTP request holds before gzip). `onChunk` stands for the delivery.
  */
-export function ship(event: unknown, rules: ShipRules, onChunk: (chunk: ShipRecord[]) => void = () => {}, probe: () => void = () => {}): number {
+export function ship(event: unknown, rules: ShipRules, onChunk: (chunk: ShipRecord[], body: Buffer) => void = () => {}, probe: () => void = () => {}): number {
   const batch = decodeLogBatch(event);
   probe();
-  let records = 0;
+  let bytes = 0;
   for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, BENCH_TASK), rules, emptyBuildStats())) {
     for (const chunk of chunkRecords(slice, FIREHOSE_LIMITS).chunks) {
-      records += chunk.length;
-      onChunk(chunk);
+      const body = ndjson(chunk);
+      bytes += body.length;
+      onChunk(chunk, body);
     }
     probe();
   }
-  return records;
+  return bytes;
 }
 
 export const benchRules = (): ShipRules => compileShipRules(validateConfig({ ship: { drop: ['ELB-HealthChecker'] } }, 'bench').ship);
@@ -179,7 +181,7 @@ export function benchShipper(runs: number): ShipperBench {
     measure('largest 1 MB event', largest, SHIPPER_TARGETS.largest, Math.max(Math.ceil(runs / 2), 5), rules),
   ];
   const bodies: Buffer[] = [];
-  ship(largest, rules, (chunk) => bodies.push(ndjson(chunk)));
+  ship(largest, rules, (_chunk, body) => bodies.push(body));
   const inputBytes = bodies.reduce((sum, b) => sum + b.length, 0);
   let outputBytes = 0;
   const gzipMs = medianMs(() => {

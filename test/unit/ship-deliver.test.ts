@@ -18,6 +18,7 @@ const record = (i: number, bytes = 100): ShipRecord => ({
   timeMs: 0,
   service: 'api',
   source: { logGroup: 'g', logStream: 's', owner: '' },
+  bytes,
   line: Buffer.from(`${'x'.repeat(bytes - 1)}\n`),
 });
 

@@ -1,6 +1,7 @@
 // The contract every log destination meets (Firehose, S3, HTTP): its limits, and one call that
 // sends a chunk within them and says which records failed. Batching, retries, backoff and the S3
 // backup live in shared/execute/ship/, once, so no destination can get them wrong.
+import { lineRun } from '../../decide/logs/line-writer.js';
 import type { ShipRecord } from '../../decide/logs/types.js';
 import type { IamGrant } from '../iam.js';
 
@@ -44,9 +45,9 @@ export interface Destination {
 }
 
 /** Bytes a record counts against a destination's limits: its NDJSON line. */
-export const recordBytes = (record: ShipRecord): number => record.line.length;
+export const recordBytes = (record: ShipRecord): number => record.bytes;
 
-/** The records as one NDJSON body; records written one after another share their buffer, so runs of them cost one copy. */
-export const ndjson = (records: readonly ShipRecord[]): Buffer => Buffer.concat(records.map((r) => r.line));
+/** The records as one NDJSON body: records written one after another (a chunk of a slice) are one view of their buffer, no copy. */
+export const ndjson = (records: readonly ShipRecord[]): Buffer => lineRun(records) ?? Buffer.concat(records.map((r) => r.line));
 
 export type { IamGrant };

@@ -16,6 +16,7 @@ import { FIREHOSE_LIMITS } from '../../shared/adapters/destinations/firehose.js'
 import { ndjson } from '../../shared/adapters/destinations/destination.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { buildRecordSlices, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
+import { SlabStore } from '../../shared/decide/logs/line-writer.js';
 import { compileShipRules, type ShipRules } from '../../shared/decide/logs/ship-rules.js';
 import type { ShipRecord, TaskMetadata } from '../../shared/decide/logs/types.js';
 import { chunkRecords } from '../../shared/execute/ship/chunk.js';
@@ -62,6 +63,9 @@ const BENCH_TASK: TaskMetadata = {
   serviceName: 'orders-api',
 };
 
+/** As the ship function's container keeps it between invocations (functions/ship/wiring.ts). */
+const slabs = new SlabStore();
+
 /**
  * What the Lambda does before the network: the enriched records, slice by slice, each cut into
  * Firehose-sized chunks (what one PutRecordBatch sends) and each chunk's NDJSON body (what an S3
@@ -71,7 +75,7 @@ export function ship(event: unknown, rules: ShipRules, onChunk: (chunk: ShipReco
   const batch = decodeLogBatch(event);
   probe();
   let bytes = 0;
-  for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, BENCH_TASK), rules, emptyBuildStats())) {
+  for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, BENCH_TASK), rules, emptyBuildStats(), { slabs })) {
     for (const chunk of chunkRecords(slice, FIREHOSE_LIMITS).chunks) {
       const body = ndjson(chunk);
       bytes += body.length;

@@ -4,7 +4,7 @@
 // No I/O: task metadata, when known, comes in with the source; the CLI runs this same code offline.
 import { membersWithout, parseJsonLine } from './json-line.js';
 import { type Severity, severityOfFields, severityOfText } from './level.js';
-import { LineWriter } from './line-writer.js';
+import { LineWriter, type SlabStore } from './line-writer.js';
 import { joinMultiline } from './multiline.js';
 import { droppedByFilter, keptBySampling, samplingRate } from './sampling.js';
 import type { ShipRules } from './ship-rules.js';
@@ -78,6 +78,12 @@ function timestampWriter(): (ms: number, out: LineWriter) => void {
   };
 }
 
+/** Whether an object has one of the keys (a JSON line has a handful of fields; the reserved keys are a dozen). */
+function hasKeyOf(fields: Record<string, unknown>, keys: ReadonlySet<string>): boolean {
+  for (const key in fields) if (keys.has(key)) return true;
+  return false;
+}
+
 export type BuildStats = BuildResult['stats'];
 
 export const emptyBuildStats = (): BuildStats => ({ events: 0, records: 0, dropped: 0, sampledOut: 0, redactions: 0 });
@@ -85,77 +91,93 @@ export const emptyBuildStats = (): BuildStats => ({ events: 0, records: 0, dropp
 /** Bytes of record lines per slice: what the executor delivers before building more (Firehose's 4 MiB per call). */
 export const SLICE_BYTES = 4 * 1024 * 1024;
 
+export interface SliceOptions {
+  /** NDJSON bytes per slice. */
+  sliceBytes?: number;
+  /**
+   * Reuse one buffer for every slice, kept here between batches. Only for a caller that is done
+   * with a slice's records when it asks for the next one (and when the loop ends): reading a
+   * record's line after that throws; detachRecord() keeps one longer.
+   */
+  slabs?: SlabStore;
+}
+
 /**
  * The records of a batch, built a slice (about sliceBytes of NDJSON) at a time, so the executor
  * can deliver one slice before the next exists: the output of a whole several-MB batch is never
  * in memory at once. Adds to `stats` as it goes.
  */
-export function* buildRecordSlices(events: readonly LogEvent[], source: RecordSource, rules: ShipRules, stats: BuildStats, sliceBytes = SLICE_BYTES): Generator<ShipRecord[]> {
+export function* buildRecordSlices(events: readonly LogEvent[], source: RecordSource, rules: ShipRules, stats: BuildStats, options: SliceOptions = {}): Generator<ShipRecord[]> {
+  const sliceBytes = options.sliceBytes ?? SLICE_BYTES;
   const service = serviceNameOf(source);
   const shared = sourceAttributes(source);
   // The batch's attributes and the key of the record's uid after them, one run of bytes per record.
   const attributesBytes = utf8(`,"attributes":{${JSON.stringify(shared).slice(1, -1)},"log.record.uid":`);
   const reserved = [...Object.keys(shared), 'log.record.uid', 'log.record.continued'];
+  const reservedKeys = new Set(reserved);
   const rate = rules.sampling.length > 0 ? samplingRate(rules.sampling, service) : 1;
   const joined = joinMultiline(events, rules.multiline);
   const writeTimestamp = timestampWriter();
   stats.events += events.length;
   stats.records += joined.length;
-  const out = new LineWriter(sliceBytes);
+  const out = new LineWriter(sliceBytes, options.slabs);
   let slice: ShipRecord[] = [];
-
-  for (const record of joined) {
-    const uid = record.first.id;
-    if (rules.drop.length > 0 && droppedByFilter(rules.drop, record.message)) {
-      stats.dropped += 1;
-      continue;
-    }
-    if (!keptBySampling(rate, uid)) {
-      stats.sampledOut += 1;
-      continue;
-    }
-    const text = rules.redactor.redact(record.message, stats);
-    const parsed = parseJsonLine(text);
-    const severity = (parsed && severityOfFields(parsed.fields)) ?? severityOfText(parsed ? parsed.body : text);
-    let fieldsJson = '';
-    if (parsed) {
-      // Fields named like the shared attributes would make duplicate keys: the source's win.
-      const members = reserved.some((key) => key in parsed.fields) ? membersWithout(parsed.fields, parsed.bodyKey ? [...reserved, parsed.bodyKey] : reserved) : parsed.fieldsJson;
-      if (members.length > 0) fieldsJson = members;
-    }
-    const body = parsed ? parsed.bodyJson : undefined;
-    const bodyText = parsed ? parsed.body : text;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit of a JSON text; JSON escaping at most 6 (\u001f).
-    const worst = LINE_OVERHEAD + attributesBytes.length + 3 * fieldsJson.length + 6 * uid.length + (body ? 3 * body.length : 6 * bodyText.length);
-    if (!out.fits(worst)) {
-      if (slice.length > 0) {
+  try {
+    for (const record of joined) {
+      const uid = record.first.id;
+      if (rules.drop.length > 0 && droppedByFilter(rules.drop, record.message)) {
+        stats.dropped += 1;
+        continue;
+      }
+      if (!keptBySampling(rate, uid)) {
+        stats.sampledOut += 1;
+        continue;
+      }
+      const text = rules.redactor.redact(record.message, stats);
+      const parsed = parseJsonLine(text);
+      const severity = (parsed && severityOfFields(parsed.fields)) ?? severityOfText(parsed ? parsed.body : text);
+      let fieldsJson = '';
+      if (parsed) {
+        // Fields named like the shared attributes would make duplicate keys: the source's win.
+        const members = hasKeyOf(parsed.fields, reservedKeys) ? membersWithout(parsed.fields, parsed.bodyKey ? [...reserved, parsed.bodyKey] : reserved) : parsed.fieldsJson;
+        if (members.length > 0) fieldsJson = members;
+      }
+      const body = parsed ? parsed.bodyJson : undefined;
+      const bodyText = parsed ? parsed.body : text;
+      // UTF-8 takes at most 3 bytes per UTF-16 unit of a JSON text; JSON escaping at most 6 (\u001f).
+      const worst = LINE_OVERHEAD + attributesBytes.length + 3 * fieldsJson.length + 6 * uid.length + (body ? 3 * body.length : 6 * bodyText.length);
+      if (!out.fits(worst)) {
+        if (slice.length > 0) {
+          yield slice;
+          slice = [];
+        }
+        out.nextSlice(worst);
+      }
+      const timeMs = record.first.timestamp;
+      writeTimestamp(timeMs, out);
+      out.bytes(severityBytes(severity));
+      if (body) out.text(body);
+      else out.jsonString(bodyText);
+      out.bytes(attributesBytes);
+      out.jsonString(uid);
+      if (record.continued) out.bytes(CONTINUED);
+      if (fieldsJson) {
+        out.byte(44 /* , */);
+        out.text(fieldsJson);
+      }
+      out.byte(125 /* } */);
+      out.byte(125);
+      slice.push(out.endLine(uid, timeMs, service, source));
+      if (out.written >= sliceBytes) {
         yield slice;
         slice = [];
+        out.nextSlice(0);
       }
-      out.renew(worst);
     }
-    const timeMs = record.first.timestamp;
-    writeTimestamp(timeMs, out);
-    out.bytes(severityBytes(severity));
-    if (body) out.text(body);
-    else out.jsonString(bodyText);
-    out.bytes(attributesBytes);
-    out.jsonString(uid);
-    if (record.continued) out.bytes(CONTINUED);
-    if (fieldsJson) {
-      out.byte(44 /* , */);
-      out.text(fieldsJson);
-    }
-    out.byte(125 /* } */);
-    out.byte(125);
-    slice.push(out.endLine(uid, timeMs, service, source));
-    if (out.written >= sliceBytes) {
-      yield slice;
-      slice = [];
-      out.renew(0);
-    }
+    if (slice.length > 0) yield slice;
+  } finally {
+    out.release();
   }
-  if (slice.length > 0) yield slice;
 }
 
 /** Every record of the batch at once (the CLI and tests); the Lambda uses buildRecordSlices. */

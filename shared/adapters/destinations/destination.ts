@@ -41,7 +41,12 @@ export interface Destination {
    * Sending the same chunk again must not duplicate what was delivered where the destination
    * allows it (ids, deterministic keys).
    */
-  send(chunk: readonly ShipRecord[]): Promise<RecordFailure[]>;
+  send(chunk: readonly ShipRecord[], options?: SendOptions): Promise<RecordFailure[]>;
+}
+
+export interface SendOptions {
+  /** How long this call may take: the invocation's time left minus what is kept for the backup. */
+  timeoutMs?: number;
 }
 
 /** Bytes a record counts against a destination's limits: its NDJSON line. */

@@ -15,7 +15,7 @@ export interface HttpDependencies {
   secrets?: SecretReader;
   fetch?: typeof fetch;
   now: () => Date;
-  /** Per request; the executor's deadline bounds the attempts. */
+  /** Per request (default 10 s), cut to what the executor allows before the backup's reserve. */
   timeoutMs?: number;
 }
 
@@ -43,7 +43,7 @@ export function createHttpDestination(name: string, config: HttpDestinationConfi
     name,
     kind: 'http',
     limits: { maxRecordsPerCall: 50_000, maxBytesPerCall: config.maxBatchBytes, maxRecordBytes: config.maxBatchBytes },
-    async send(chunk) {
+    async send(chunk, options) {
       const text = formatBody(config.format, config.index, chunk);
       const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[config.format] };
       const auth = await authorization(config, deps).catch((error: Error) => {
@@ -53,7 +53,7 @@ export function createHttpDestination(name: string, config: HttpDestinationConfi
       if (config.gzip) headers['content-encoding'] = 'gzip';
       let response: Response;
       try {
-        response = await post(config.url, { method: 'POST', headers, body: config.gzip ? gzipSync(text) : text, signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000) });
+        response = await post(config.url, { method: 'POST', headers, body: config.gzip ? gzipSync(text) : text, signal: AbortSignal.timeout(Math.max(1, Math.min(deps.timeoutMs ?? 10_000, options?.timeoutMs ?? Number.POSITIVE_INFINITY))) });
       } catch (error) {
         throw new DeliveryError(`HTTP ${where}: no answer (${(error as Error).name}: ${(error as Error).message})`, true);
       }

@@ -1,12 +1,18 @@
 // Batching respects each destination's limits, through the real destinations' own declarations:
 // Firehose takes at most 500 records and 4 MiB per PutRecordBatch and 1,000 KiB per record; an
 // HTTP request never runs into the time the executor keeps for the backup.
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { createFirehoseDestination } from '../../shared/adapters/destinations/firehose.js';
 import { createHttpDestination } from '../../shared/adapters/destinations/http.js';
 import { validateConfig } from '../../shared/config/validate.js';
+import { buildRecords } from '../../shared/decide/logs/build-records.js';
+import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
 import type { ShipRecord } from '../../shared/decide/logs/types.js';
+import { decodeLogBatch, sourceOf } from '../../shared/execute/ship/ship-batch.js';
+import { ecsPayload } from '../fixtures/logs/ecs-lines.js';
+import { makeSubscriptionEvent } from '../fixtures/logs/make-subscription-event.js';
 import { deliverToDestination } from '../../shared/execute/ship/deliver.js';
 
 const record = (i: number, bytes: number): ShipRecord => ({ uid: String(i), timeMs: 0, service: 'api', source: { logGroup: 'g', logStream: 's', owner: '' }, bytes, line: Buffer.alloc(bytes, 120) });
@@ -57,4 +63,29 @@ describe('HTTP request timeout', () => {
     expect(result.delivered).toBe(0);
     expect(result.failed[0]!.reason).toMatch(/no answer \(TimeoutError/);
   });
+});
+
+describe('HTTP maxBatchBytes', () => {
+  const batch = decodeLogBatch(makeSubscriptionEvent(ecsPayload(60_000)));
+  const records = buildRecords(batch.logEvents, sourceOf(batch), compileShipRules(validateConfig({}, 't').ship)).records;
+
+  for (const format of ['opensearch-bulk', 'loki', 'ndjson'] as const) {
+    it(`counts the real ${format} body (action lines, escaping), so no request is larger`, async () => {
+      const max = 16 * 1024;
+      const config = validateConfig({ ship: { destinations: { d: { http: { url: 'https://search.invalid/x', format, maxBatchBytes: max } } }, backup: { bucket: 'bench-backup' } } }, 't').ship.destinations.d!.http!;
+      const sizes: number[] = [];
+      const answer = (body: string) => (format === 'opensearch-bulk' ? `{"errors":false,"items":[]}` : body.length > 0 ? 'ok' : '');
+      const post = (async (_url: string, init: { body: Buffer }) => {
+        const body = gunzipSync(init.body);
+        sizes.push(body.length);
+        return new Response(answer(body.toString()));
+      }) as unknown as typeof fetch;
+      const result = await deliverToDestination(records, createHttpDestination('d', config, { fetch: post, now: () => new Date() }), clock);
+      expect(result.delivered).toBe(records.length);
+      expect(sizes.length).toBeGreaterThan(3);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(max);
+      // Packed close to the limit, not far under it.
+      expect(Math.max(...sizes)).toBeGreaterThan(max * 0.7);
+    });
+  }
 });

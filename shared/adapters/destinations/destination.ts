@@ -7,9 +7,11 @@ import type { IamGrant } from '../iam.js';
 
 export interface DestinationLimits {
   maxRecordsPerCall: number;
-  /** Bytes per call, counted as each record's NDJSON line (JSON + newline, UTF-8). */
+  /** Bytes per call, counted as each record's NDJSON line (JSON + newline, UTF-8), or its bodyBytes. */
   maxBytesPerCall: number;
   maxRecordBytes: number;
+  /** What a record adds to a call's body when that is more than its line (a _bulk action line, Loki's escaping). */
+  bodyBytes?: (record: ShipRecord) => number;
 }
 
 export interface RecordFailure {

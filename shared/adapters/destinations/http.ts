@@ -7,7 +7,7 @@ import type { HttpDestinationConfig } from '../../config/schema-ship.js';
 import type { IamGrant } from '../iam.js';
 import { type SecretReader, secretReaderGrants } from '../secret-reader.js';
 import { DeliveryError, type Destination } from './destination.js';
-import { bulkFailures, CONTENT_TYPE, formatBody } from './http-formats.js';
+import { bodyBytesOf, bulkFailures, CONTENT_TYPE, formatBody, LOKI_ENVELOPE_BYTES } from './http-formats.js';
 
 export const httpDestinationGrants = (config: HttpDestinationConfig): IamGrant[] => (config.auth ? secretReaderGrants([config.auth.secret]) : []);
 
@@ -42,7 +42,12 @@ export function createHttpDestination(name: string, config: HttpDestinationConfi
   return {
     name,
     kind: 'http',
-    limits: { maxRecordsPerCall: 50_000, maxBytesPerCall: config.maxBatchBytes, maxRecordBytes: config.maxBatchBytes },
+    // maxBatchBytes counts the request body as sent (before gzip): _bulk action lines and Loki's escaping included.
+    limits: (() => {
+      const max = config.format === 'loki' ? config.maxBatchBytes - Math.min(LOKI_ENVELOPE_BYTES, config.maxBatchBytes >> 2) : config.maxBatchBytes;
+      const bodyBytes = bodyBytesOf(config.format, config.index);
+      return { maxRecordsPerCall: 50_000, maxBytesPerCall: max, maxRecordBytes: max, ...(bodyBytes ? { bodyBytes } : {}) };
+    })(),
     async send(chunk, options) {
       const text = formatBody(config.format, config.index, chunk);
       const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[config.format] };

@@ -1,7 +1,8 @@
-// npm run bench [-- --runs N] [-- --json]: the numbers that matter for a Lambda that wakes up on
+// npm run bench [-- --runs N] [-- --json] [-- --only shipper]: the numbers that matter for a Lambda that wakes up on
 // ECS events. Bundle size and cold import time drive cold-start latency (and so how late the
 // first notification is); decide() throughput says how much headroom the pure core has.
-// Exit code 1 when a target fails, so CI can run it.
+// Exit code 1 when a target fails, so CI can run it. `--only shipper` runs the log shipper's lines
+// alone (throughput, compression, memory), for iterating on the shipper.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +16,7 @@ import { parseEvent, type Signal } from '../shared/intake/index.js';
 import { benchShipper, shipperLines } from './bench/shipper.js';
 
 const SIZE_TARGET_KB = 900;
+const SHIPPER_HEADING = 'log shipper: real-shaped ECS batches, CPU time, median; floor = base64 + gunzip + JSON.parse of the envelope';
 const RATIO_TARGET = 2.5;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -37,11 +39,16 @@ interface Throughput {
   parseDecidePerSecond: number;
 }
 
-function parseArgs(argv: string[]): { runs: number; json: boolean } {
+const PARTS = ['shipper'] as const;
+
+function parseArgs(argv: string[]): { runs: number; json: boolean; only?: (typeof PARTS)[number] } {
   const at = argv.indexOf('--runs');
   const runs = at === -1 ? 15 : Number(argv[at + 1]);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a positive integer, got '${argv[at + 1] ?? ''}'`);
-  return { runs, json: argv.includes('--json') };
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : argv[onlyAt + 1];
+  if (only !== undefined && !PARTS.includes(only as (typeof PARTS)[number])) throw new Error(`--only takes one of ${PARTS.join(', ')}, got '${only}'`);
+  return { runs, json: argv.includes('--json'), ...(only ? { only: only as (typeof PARTS)[number] } : {}) };
 }
 
 // Lambda runs Node 22; measure imports there when scripts/node22.sh can provide it.
@@ -176,7 +183,8 @@ function throughput(): Throughput {
 }
 
 async function main(): Promise<number> {
-  const { runs, json } = parseArgs(process.argv.slice(2));
+  const { runs, json, only } = parseArgs(process.argv.slice(2));
+  if (only === 'shipper') return shipperOnly(runs, json);
   const node = pickNode();
   const names = readdirSync(join(root, 'functions'), { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(root, 'functions', d.name, 'handler.ts')))
@@ -231,11 +239,22 @@ async function main(): Promise<number> {
     console.log(`throughput: ${tp.signals} fixture signals, in-process on ${process.version}\n`);
     for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
     for (const f of functions) if (f.importError) console.log(`\n${f.name}: ${f.importError}`);
-    console.log(`\nlog shipper: real-shaped ECS batches, CPU time, median; floor = base64 + gunzip + JSON.parse of the envelope`);
+    console.log(`\n${SHIPPER_HEADING}`);
     for (const line of shipperLines(shipper)) console.log(line);
     console.log(`\nbench: ${verdict(pass)}`);
   }
   return pass ? 0 : 1;
+}
+
+function shipperOnly(runs: number, json: boolean): number {
+  const shipper = benchShipper(runs);
+  if (json) console.log(JSON.stringify({ runs, shipper, pass: shipper.pass }));
+  else {
+    console.log(SHIPPER_HEADING);
+    for (const line of shipperLines(shipper)) console.log(line);
+    console.log(`\nbench (shipper only): ${shipper.pass ? 'PASS' : 'FAIL'}`);
+  }
+  return shipper.pass ? 0 : 1;
 }
 
 process.exitCode = await main();

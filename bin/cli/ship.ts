@@ -1,6 +1,7 @@
 // `ecs-autopilot ship --offline [--config FILE] FILE...`: runs the shipper's own pipeline (decode,
 // multiline, enrich from the stream name, redact, filter, sample) on subscription events as Lambda
 // receives them and prints the records it would ship, one NDJSON line each. No AWS call.
+import { ndjson } from '../../shared/adapters/destinations/destination.js';
 import { buildRecords } from '../../shared/decide/logs/build-records.js';
 import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
@@ -35,7 +36,7 @@ export function shipOffline(files: readonly string[], config: AutopilotConfig, i
       }
       if (batch.control) continue;
       const { records } = buildRecords(batch.logEvents, sourceOf(batch), rules);
-      if (records.length > 0) io.out(Buffer.concat(records.map((r) => r.line)));
+      if (records.length > 0) io.out(ndjson(records));
     }
   }
   return failed > 0 ? 1 : 0;

@@ -14,6 +14,7 @@ import { createSecretReader } from '../../shared/adapters/secret-reader.js';
 import { isClusterWatched } from '../../shared/config/cluster-filter.js';
 import type { RuntimeEnvironment } from '../../shared/config/environment.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
+import { SlabStore } from '../../shared/decide/logs/line-writer.js';
 import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
 import type { ShipDependencies } from '../../shared/execute/ship/ship-batch.js';
 
@@ -33,5 +34,6 @@ export function shipDependencies(env: RuntimeEnvironment, config: AutopilotConfi
     ...(ship.taskMetadata ? { taskMetadata: createTaskMetadataReader(createAwsClient(ECSClient, env), { watches: (name) => isClusterWatched(config.clusters, name) }) } : {}),
     clock: { remainingMs, sleep: (ms) => sleep(ms), random: Math.random },
     now,
+    slabs: new SlabStore(),
   };
 }

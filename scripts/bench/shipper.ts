@@ -4,8 +4,8 @@
 //            + filters, and the output built in Firehose-sized chunks (NDJSON bodies).
 // Two batches of real-shaped ECS lines (test/fixtures/logs/ecs-lines.ts): ~1 MB decompressed, and
 // the largest batch whose Lambda event fits in 1 MB (async invocation payload limit).
-// Output compression (gzip of those chunks) is measured on its own line, and peak memory in a
-// fresh process (scripts/bench/shipper-memory.ts).
+// Output compression (gzip of those chunks) is measured on its own line, and peak memory of a whole
+// shipment, delivery included, in a fresh process (scripts/bench/shipper-memory.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { FIREHOSE_LIMITS } from '../../shared/adapters/destinations/firehose.js'
 import { ndjson } from '../../shared/adapters/destinations/destination.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { buildRecordSlices, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
+import { SlabStore } from '../../shared/decide/logs/line-writer.js';
 import { compileShipRules, type ShipRules } from '../../shared/decide/logs/ship-rules.js';
 import type { ShipRecord, TaskMetadata } from '../../shared/decide/logs/types.js';
 import { chunkRecords } from '../../shared/execute/ship/chunk.js';
@@ -44,7 +45,7 @@ export interface BatchResult {
 export interface ShipperBench {
   batches: BatchResult[];
   compression: { inputBytes: number; outputBytes: number; MBps: number };
-  memory: { peakBytes: number; rssPeakBytes: number; batchBytes: number; factor: number; pass: boolean } | { error: string };
+  memory: { rssPeakBytes: number; heapPeakBytes: number; batchBytes: number; factor: number; pass: boolean } | { error: string };
   pass: boolean;
 }
 
@@ -62,22 +63,27 @@ const BENCH_TASK: TaskMetadata = {
   serviceName: 'orders-api',
 };
 
+/** As the ship function's container keeps it between invocations (functions/ship/wiring.ts). */
+const slabs = new SlabStore();
+
 /**
  * What the Lambda does before the network: the enriched records, slice by slice, each cut into
- * Firehose-sized chunks (what one PutRecordBatch sends). `onChunk` stands for the delivery.
+ * Firehose-sized chunks (what one PutRecordBatch sends) and each chunk's NDJSON body (what an S3
+ * object or an HTTP request holds before gzip). `onChunk` stands for the delivery.
  */
-export function ship(event: unknown, rules: ShipRules, onChunk: (chunk: ShipRecord[]) => void = () => {}, probe: () => void = () => {}): number {
+export function ship(event: unknown, rules: ShipRules, onChunk: (chunk: ShipRecord[], body: Buffer) => void = () => {}, probe: () => void = () => {}): number {
   const batch = decodeLogBatch(event);
   probe();
-  let records = 0;
-  for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, BENCH_TASK), rules, emptyBuildStats())) {
+  let bytes = 0;
+  for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, BENCH_TASK), rules, emptyBuildStats(), { slabs })) {
     for (const chunk of chunkRecords(slice, FIREHOSE_LIMITS).chunks) {
-      records += chunk.length;
-      onChunk(chunk);
+      const body = ndjson(chunk);
+      bytes += body.length;
+      onChunk(chunk, body);
     }
     probe();
   }
-  return records;
+  return bytes;
 }
 
 export const benchRules = (): ShipRules => compileShipRules(validateConfig({ ship: { drop: ['ELB-HealthChecker'] } }, 'bench').ship);
@@ -159,11 +165,12 @@ function peakMemory(event: SubscriptionEvent, batchBytes: number): ShipperBench[
     const file = join(dir, 'event.json');
     writeFileSync(file, JSON.stringify(event));
     const script = fileURLToPath(new URL('./shipper-memory.ts', import.meta.url));
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, file], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, file], { encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
     if (child.status !== 0) return { error: `shipper-memory.ts failed: ${child.stderr.trim().split('\n').slice(-3).join(' ')}` };
-    const { peakBytes, rssPeakBytes } = JSON.parse(child.stdout) as { peakBytes: number; rssPeakBytes: number };
-    const factor = peakBytes / batchBytes;
-    return { peakBytes, rssPeakBytes, batchBytes, factor, pass: factor < SHIPPER_TARGETS.memoryFactor };
+    const { rssPeakBytes, heapPeakBytes } = JSON.parse(child.stdout) as { rssPeakBytes: number; heapPeakBytes: number };
+    // Judged on the resident set's high-water mark: what the Lambda's memory size must hold.
+    const factor = rssPeakBytes / batchBytes;
+    return { rssPeakBytes, heapPeakBytes, batchBytes, factor, pass: factor < SHIPPER_TARGETS.memoryFactor };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -179,7 +186,7 @@ export function benchShipper(runs: number): ShipperBench {
     measure('largest 1 MB event', largest, SHIPPER_TARGETS.largest, Math.max(Math.ceil(runs / 2), 5), rules),
   ];
   const bodies: Buffer[] = [];
-  ship(largest, rules, (chunk) => bodies.push(ndjson(chunk)));
+  ship(largest, rules, (_chunk, body) => bodies.push(body));
   const inputBytes = bodies.reduce((sum, b) => sum + b.length, 0);
   let outputBytes = 0;
   const gzipMs = medianMs(() => {
@@ -211,7 +218,7 @@ export function shipperLines(result: ShipperBench): string[] {
   lines.push(
     'error' in m
       ? `shipper peak memory: not measured (${m.error})`
-      : `shipper peak memory: ${mb(m.peakBytes)} live (heap + buffers after GC, at each stage) for a ${mb(m.batchBytes)} batch = ${m.factor.toFixed(2)}x (target < ${SHIPPER_TARGETS.memoryFactor}x) ${verdict(m.pass)}; process RSS high-water mark +${mb(m.rssPeakBytes)}`,
+      : `shipper peak memory: RSS high-water +${mb(m.rssPeakBytes)} over the process before the batch (decode, records, delivery to stubbed Firehose, S3 and HTTP through the real clients, gzip) for a ${mb(m.batchBytes)} batch = ${m.factor.toFixed(2)}x (target < ${SHIPPER_TARGETS.memoryFactor}x) ${verdict(m.pass)}; heap + buffers high-water (sampled at each request, no forced GC) +${mb(m.heapPeakBytes)}`,
   );
   return lines;
 }

@@ -39,13 +39,25 @@ export function isLogsSubscriptionEvent(raw: unknown): raw is { awslogs: { data:
   return typeof raw === 'object' && raw !== null && 'awslogs' in raw;
 }
 
+/**
+ * Output chunk for gunzip: the decompressed size the gzip trailer states (plus room to see the
+ * end), so a several-MB batch inflates into one buffer, with no list of chunks concatenated into
+ * a second copy. The trailer is untrusted: a size out of proportion falls back to 1 MiB chunks.
+ */
+function chunkSizeFor(gzip: Buffer): number {
+  if (gzip.length < 18) return 1 << 20;
+  const stated = gzip.readUInt32LE(gzip.length - 4);
+  return stated > 0 && stated <= 64 << 20 && stated <= gzip.length * 1032 ? stated + 1024 : 1 << 20;
+}
+
 function decode(data: unknown): unknown {
   if (typeof data !== 'string' || data.length === 0) {
     throw new IntakeError('', DETAIL_TYPE, ['awslogs.data: expected a base64 string of gzip-compressed JSON']);
   }
   let text: string;
   try {
-    text = gunzipSync(Buffer.from(data, 'base64'), { chunkSize: 1 << 20 }).toString('utf8');
+    const gzip = Buffer.from(data, 'base64');
+    text = gunzipSync(gzip, { chunkSize: Math.max(1 << 20, chunkSizeFor(gzip)) }).toString('utf8');
   } catch (error) {
     throw new IntakeError('', DETAIL_TYPE, [`awslogs.data: not gzip-compressed data after base64 decoding (${(error as Error).message})`]);
   }
@@ -56,8 +68,18 @@ function decode(data: unknown): unknown {
   }
 }
 
+type Payload = z.infer<typeof payloadSchema>;
+
+/** The usual payload, checked inline; anything else goes through the schema, which names the field (or fills a default). */
+function isPlainPayload(value: unknown): value is Payload {
+  const p = value as Record<string, unknown> | null;
+  return typeof p === 'object' && p !== null && typeof p.messageType === 'string' && p.messageType.length > 0 && typeof p.owner === 'string' &&
+    typeof p.logGroup === 'string' && typeof p.logStream === 'string' && Array.isArray(p.subscriptionFilters) && p.subscriptionFilters.every((f) => typeof f === 'string') && Array.isArray(p.logEvents);
+}
+
 export function parseLogsSubscription(raw: { awslogs: { data: unknown } }): LogBatch {
-  const payload = parseOrThrow(payloadSchema, decode(raw.awslogs?.data), '', DETAIL_TYPE, 'awslogs.data');
+  const decoded = decode(raw.awslogs?.data);
+  const payload = isPlainPayload(decoded) ? decoded : parseOrThrow(payloadSchema, decoded, '', DETAIL_TYPE, 'awslogs.data');
   const logEvents = checkLogEvents(payload.logEvents);
   const first = logEvents[0];
   return {

@@ -6,40 +6,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type Captured, captureOutput } from '../support/capture-output.js';
+import { type Emitted, emittedMetrics } from '../support/emf.js';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { clientOptions, createLocalStack } from '../../scripts/lib/local-stack.js';
-import { METRICS_NAMESPACE } from '../../shared/lambda/metrics.js';
 import { loadFixture } from '../support/fixtures.js';
 import { lambdaContext, uniqueName } from '../support/lambda.js';
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-interface Emitted {
-  name: string;
-  unit: string;
-  dimensions: Record<string, string>;
-  value: number;
-}
-
 let slack: Server;
 let slackStatus = 200;
 let handler: Handler;
 let output: Captured;
 
 /** Every metric in every EMF document logged so far, with the dimensions its document declares. */
-function emitted(): Emitted[] {
-  const metrics: Emitted[] = [];
-  for (const document of output.emf()) {
-    for (const directive of document._aws.CloudWatchMetrics) {
-      expect(directive.Namespace).toBe(METRICS_NAMESPACE);
-      const dimensions = Object.fromEntries(directive.Dimensions.flat().map((key) => [key, String(document[key])]));
-      for (const metric of directive.Metrics) {
-        const value = document[metric.Name];
-        for (const v of [value].flat() as number[]) metrics.push({ name: metric.Name, unit: metric.Unit ?? '', dimensions, value: v });
-      }
-    }
-  }
-  return metrics;
-}
+const emitted = () => emittedMetrics(output);
 
 const count = (all: Emitted[], name: string, dimensions: Record<string, string>) =>
   all.filter((m) => m.name === name && Object.entries(dimensions).every(([k, v]) => m.dimensions[k] === v)).reduce((sum, m) => sum + m.value, 0);

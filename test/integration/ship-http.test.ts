@@ -26,6 +26,8 @@ interface Receiver {
   stored: Map<string, number>;
   authorizations: string[];
   problems: string[];
+  /** How many of the next _bulk requests are applied and then answered 503, as if the answer were lost. */
+  failAfterApplying: number;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,9 @@ async function body(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks);
-  return (request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+  // Every format is sent gzip-compressed (the default): a body that is not is a failure.
+  if (request.headers['content-encoding'] !== 'gzip') throw new Error(`body without content-encoding: gzip (${String(request.headers['content-encoding'])})`);
+  return gunzipSync(raw).toString('utf8');
 }
 
 const uidOf = (line: string) => (JSON.parse(line) as { attributes: { 'log.record.uid': string } }).attributes['log.record.uid'];
@@ -44,6 +48,7 @@ async function startReceiver(): Promise<Receiver> {
   const authorizations: string[] = [];
   const problems: string[] = [];
   const keep = (id: string) => stored.set(id, (stored.get(id) ?? 0) + 1);
+  const state = { failAfterApplying: 0 };
   const server: Server = createServer((request, response) => {
     void body(request).then((text) => {
       authorizations.push(String(request.headers.authorization ?? ''));
@@ -58,7 +63,13 @@ async function startReceiver(): Promise<Receiver> {
             if (uidOf(lines[i + 1]!) !== action.create._id) throw new Error(`line ${i + 1}: _id is not the record's log.record.uid`);
             const exists = stored.has(action.create._id);
             if (!exists) keep(action.create._id);
+            // As OpenSearch does: `create` with an _id that is already there is a 409 for that item.
             items.push({ create: { _index: action.create._index, _id: action.create._id, status: exists ? 409 : 201 } });
+          }
+          if (state.failAfterApplying > 0) {
+            state.failAfterApplying -= 1;
+            response.writeHead(503).end('applied, but the answer is lost');
+            return;
           }
           response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ took: 1, errors: items.some((x) => x.create.status !== 201), items }));
           return;
@@ -82,6 +93,9 @@ async function startReceiver(): Promise<Receiver> {
         problems.push((error as Error).message);
         response.writeHead(400).end((error as Error).message);
       }
+    }, (error: Error) => {
+      problems.push(error.message);
+      response.writeHead(400).end(error.message);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -90,6 +104,12 @@ async function startReceiver(): Promise<Receiver> {
     stored,
     authorizations,
     problems,
+    get failAfterApplying() {
+      return state.failAfterApplying;
+    },
+    set failAfterApplying(n: number) {
+      state.failAfterApplying = n;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -120,7 +140,10 @@ beforeAll(async () => {
   Object.assign(process.env, EMULATOR_ENV);
   s3 = new S3Client({ ...clientOptions(endpoint), forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: backupBucket }));
-  await new SecretsManagerClient(clientOptions(endpoint)).send(new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify({ token: 'search-token-1' }) }));
+  const secrets = new SecretsManagerClient(clientOptions(endpoint));
+  await secrets.send(new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify({ token: 'search-token-1' }) }));
+  await secrets.send(new CreateSecretCommand({ Name: `${secretName}-basic`, SecretString: JSON.stringify({ userpass: 'shipper:pa55:word' }) }));
+  await secrets.send(new CreateSecretCommand({ Name: `${secretName}-apikey`, SecretString: 'a2V5aWQ6c2VjcmV0' }));
   receiver = await startReceiver();
 });
 
@@ -139,9 +162,36 @@ describe('ship over HTTP', () => {
     expect(receiver.authorizations.at(-1)).toBe('Bearer search-token-1');
   });
 
+  it('sends basic and api-key credentials from Secrets Manager; the receiver refuses a body that is not gzip', async () => {
+    receiver.stored.clear();
+    await shipLogEvent(subscriptionEvent(200, 2), deps({ url: `${receiver.url}/ingest`, format: 'ndjson', auth: { type: 'basic', secret: `secretsmanager:${secretName}-basic#userpass` } }));
+    expect(receiver.authorizations.at(-1)).toBe(`Basic ${Buffer.from('shipper:pa55:word').toString('base64')}`);
+    await shipLogEvent(subscriptionEvent(300, 2), deps({ url: `${receiver.url}/_bulk`, format: 'opensearch-bulk', auth: { type: 'api-key', secret: `secretsmanager:${secretName}-apikey` } }));
+    expect(receiver.authorizations.at(-1)).toBe('ApiKey a2V5aWQ6c2VjcmV0');
+    expect(receiver.problems).toEqual([]);
+    // The receiver really refuses a body that is not gzip-compressed.
+    const plain = await shipLogEvent(subscriptionEvent(400, 1), deps({ url: `${receiver.url}/ingest`, format: 'ndjson', gzip: false }));
+    expect(plain.backups).toHaveLength(1);
+    expect(receiver.problems.at(-1)).toMatch(/without content-encoding: gzip/);
+    receiver.problems.length = 0;
+  });
+
+  it('does not index a record twice when _bulk applied a request but its answer was lost', async () => {
+    receiver.stored.clear();
+    receiver.failAfterApplying = 2;
+    const outcome = await shipLogEvent(subscriptionEvent(500, 10), deps({ url: `${receiver.url}/_bulk`, format: 'opensearch-bulk', maxBatchBytes: 8 * 1024 }));
+    expect(receiver.failAfterApplying).toBe(0);
+    expect(receiver.problems).toEqual([]);
+    expect(outcome.backups).toEqual([]);
+    expect(outcome.destinations[0]).toMatchObject({ delivered: outcome.stats.records, failed: 0 });
+    expect(outcome.destinations[0]!.attempts).toBeGreaterThan(Math.ceil(outcome.destinations[0]!.bytes / (8 * 1024)));
+    expect(receiver.stored.size).toBe(outcome.stats.records);
+    expect([...receiver.stored.values()].every((n) => n === 1)).toBe(true);
+  });
+
   it('sends a valid Loki push body', async () => {
     receiver.stored.clear();
-    const outcome = await shipLogEvent(subscriptionEvent(100, 10), deps({ url: `${receiver.url}/loki/api/v1/push`, format: 'loki', gzip: false }));
+    const outcome = await shipLogEvent(subscriptionEvent(100, 10), deps({ url: `${receiver.url}/loki/api/v1/push`, format: 'loki' }));
     expect(receiver.problems).toEqual([]);
     expect(outcome.destinations[0]).toMatchObject({ delivered: outcome.stats.records, failed: 0 });
     expect([...receiver.stored.values()].every((n) => n === 1)).toBe(true);

@@ -6,7 +6,8 @@ import { DeliveryError, type Destination, type DestinationLimits } from '../../s
 import type { BackedUpRecord, LogBackup } from '../../shared/adapters/log-backup.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
-import type { ShipRecord } from '../../shared/decide/logs/types.js';
+import { SlabStore } from '../../shared/decide/logs/line-writer.js';
+import { recordJson, type ShipRecord } from '../../shared/decide/logs/types.js';
 import { chunkRecords } from '../../shared/execute/ship/chunk.js';
 import { deliverToDestination, type RetryClock } from '../../shared/execute/ship/deliver.js';
 import { shipLogEvent } from '../../shared/execute/ship/ship-batch.js';
@@ -18,6 +19,7 @@ const record = (i: number, bytes = 100): ShipRecord => ({
   timeMs: 0,
   service: 'api',
   source: { logGroup: 'g', logStream: 's', owner: '' },
+  bytes,
   line: Buffer.from(`${'x'.repeat(bytes - 1)}\n`),
 });
 
@@ -109,6 +111,15 @@ describe('shipping a subscription event', () => {
     const outcome = await shipLogEvent(event, deps);
     expect(outcome.backups).toEqual([{ destination: 'down', records: outcome.stats.records, key: 'k' }]);
     expect(written[0]!.failed.every((f) => /503/.test(f.reason))).toBe(true);
+
+
+    // With the container's shared buffer, the backed-up records of every slice keep their own lines.
+    written.length = 0;
+    const big = makeSubscriptionEvent(ecsPayload(1_500_000)); // about 6 MB of records: two slices
+    const shared = await shipLogEvent(big, { ...deps, clock: fakeClock(60_000), slabs: new SlabStore() });
+    const uids = written[0]!.failed.map((f) => (JSON.parse(recordJson(f.record)) as { attributes: { 'log.record.uid': string } }).attributes['log.record.uid']);
+    expect(uids).toHaveLength(shared.stats.records - shared.stats.dropped);
+    expect(uids).toEqual(written[0]!.failed.map((f) => f.record.uid));
 
     const broken: LogBackup = { write: async () => Promise.reject(new Error('log backup to s3://b/k failed (NoSuchBucket)')) };
     await expect(shipLogEvent(event, { ...deps, backup: broken, clock: fakeClock(6_000) })).rejects.toThrow(/NoSuchBucket/);

@@ -3,13 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../shared/config/validate.js';
-import { buildRecords } from '../../shared/decide/logs/build-records.js';
+import { buildRecords, buildRecordSlices, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
+import { detachRecord, SlabStore } from '../../shared/decide/logs/line-writer.js';
 import { joinMultiline } from '../../shared/decide/logs/multiline.js';
 import { severityOfText } from '../../shared/decide/logs/level.js';
 import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
 import { parseAwslogsStream } from '../../shared/decide/logs/stream-name.js';
 import { keptBySampling, unitHash } from '../../shared/decide/logs/sampling.js';
-import { recordJson, type LogEvent, type RecordSource, type TaskMetadata } from '../../shared/decide/logs/types.js';
+import { recordJson, type LogEvent, type RecordSource, type ShipRecord, type TaskMetadata } from '../../shared/decide/logs/types.js';
 import { decodeLogBatch, sourceOf } from '../../shared/execute/ship/ship-batch.js';
 import { JAVA_TRACE, NODE_TRACE, PYTHON_TRACE, SECRETS } from '../fixtures/logs/ecs-lines.js';
 
@@ -151,5 +152,34 @@ describe('multiline after a JSON line', () => {
       '{"level":"error","msg":"boom"}',
       'java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)',
     ]);
+  });
+});
+
+describe('slices sharing one buffer', () => {
+  const lines = Array.from({ length: 400 }, (_, i) => `2026-11-20 09:59:58.104  INFO 1 --- [main] c.e.Orders : order ${i} ${'x'.repeat(i % 50)}`);
+  const sliced = (slabs?: SlabStore) => buildRecordSlices(events(lines), source, rules(), emptyBuildStats(), { sliceBytes: 8 * 1024, ...(slabs ? { slabs } : {}) });
+
+  it('writes every slice into the same buffer, each record line intact while its slice is current', () => {
+    const slabs = new SlabStore();
+    const bodies: string[] = [];
+    const kept: ShipRecord[] = [];
+    let slices = 0;
+    for (const slice of sliced(slabs)) {
+      slices += 1;
+      for (const record of slice) bodies.push((JSON.parse(recordJson(record)) as { body: string }).body);
+      kept.push(slice[0]!, ...slice.slice(1, 2).map(detachRecord));
+    }
+    expect(slices).toBeGreaterThan(3);
+    expect(bodies).toEqual(lines);
+    // A record read after its slice was written over refuses, rather than showing another line.
+    expect(() => kept[0]!.line).toThrow(/buffer was reused; a record kept past its slice must be detached/);
+    // A detached one keeps its own copy.
+    expect((JSON.parse(recordJson(kept[1]!)) as { body: string }).body).toBe(lines[1]);
+    expect(slabs.slab).toBeDefined();
+  });
+
+  it('without a store, every slice has its own buffer and records stay readable', () => {
+    const all = [...sliced()].flat();
+    expect(all.map((r) => (JSON.parse(recordJson(r)) as { body: string }).body)).toEqual(lines);
   });
 });

@@ -13,11 +13,38 @@ export type HttpFormat = 'opensearch-bulk' | 'loki' | 'ndjson';
 
 export const CONTENT_TYPE: Record<HttpFormat, string> = { 'opensearch-bulk': 'application/x-ndjson', loki: 'application/json', ndjson: 'application/x-ndjson' };
 
+const bulkAction = (target: string, record: ShipRecord) => `{"create":{"_index":${target},"_id":${JSON.stringify(record.uid)}}}\n`;
+
 export function bulkBody(index: string, records: readonly ShipRecord[]): Buffer {
   const target = JSON.stringify(index);
   const parts: Buffer[] = [];
-  for (const record of records) parts.push(Buffer.from(`{"create":{"_index":${target},"_id":${JSON.stringify(record.uid)}}}\n`), record.line);
+  for (const record of records) parts.push(Buffer.from(bulkAction(target, record)), record.line);
   return Buffer.concat(parts);
+}
+
+/** Loki's envelope and a few label sets, besides the entries (a batch's records share their labels). */
+export const LOKI_ENVELOPE_BYTES = 4096;
+
+/** Bytes a line takes as a JSON string: one more for a quote, backslash or \n-style escape, five more for \u00XX. */
+function escapedBytes(line: Buffer, end: number): number {
+  let extra = 0;
+  for (let i = 0; i < end; i += 1) {
+    const c = line[i]!;
+    if (c === 34 || c === 92) extra += 1;
+    else if (c < 32) extra += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 1 : 5;
+  }
+  return end + 2 + extra;
+}
+
+/** What one record adds to the body of each format: the real request bytes, before gzip. */
+export function bodyBytesOf(format: HttpFormat, index: string): ((record: ShipRecord) => number) | undefined {
+  if (format === 'opensearch-bulk') {
+    const target = JSON.stringify(index);
+    return (record) => Buffer.byteLength(bulkAction(target, record)) + record.bytes;
+  }
+  // ["<19-digit ns>",<the line as a JSON string>], : 26 bytes of framing per entry.
+  if (format === 'loki') return (record) => 26 + escapedBytes(record.line, record.bytes - 1);
+  return undefined;
 }
 
 export function lokiLabels(record: ShipRecord): Record<string, string> {

@@ -7,7 +7,7 @@ import type { HttpDestinationConfig } from '../../config/schema-ship.js';
 import type { IamGrant } from '../iam.js';
 import { type SecretReader, secretReaderGrants } from '../secret-reader.js';
 import { DeliveryError, type Destination } from './destination.js';
-import { bulkFailures, CONTENT_TYPE, formatBody } from './http-formats.js';
+import { bodyBytesOf, bulkFailures, CONTENT_TYPE, formatBody, LOKI_ENVELOPE_BYTES } from './http-formats.js';
 
 export const httpDestinationGrants = (config: HttpDestinationConfig): IamGrant[] => (config.auth ? secretReaderGrants([config.auth.secret]) : []);
 
@@ -15,7 +15,7 @@ export interface HttpDependencies {
   secrets?: SecretReader;
   fetch?: typeof fetch;
   now: () => Date;
-  /** Per request; the executor's deadline bounds the attempts. */
+  /** Per request (default 10 s), cut to what the executor allows before the backup's reserve. */
   timeoutMs?: number;
 }
 
@@ -42,8 +42,13 @@ export function createHttpDestination(name: string, config: HttpDestinationConfi
   return {
     name,
     kind: 'http',
-    limits: { maxRecordsPerCall: 50_000, maxBytesPerCall: config.maxBatchBytes, maxRecordBytes: config.maxBatchBytes },
-    async send(chunk) {
+    // maxBatchBytes counts the request body as sent (before gzip): _bulk action lines and Loki's escaping included.
+    limits: (() => {
+      const max = config.format === 'loki' ? config.maxBatchBytes - Math.min(LOKI_ENVELOPE_BYTES, config.maxBatchBytes >> 2) : config.maxBatchBytes;
+      const bodyBytes = bodyBytesOf(config.format, config.index);
+      return { maxRecordsPerCall: 50_000, maxBytesPerCall: max, maxRecordBytes: max, ...(bodyBytes ? { bodyBytes } : {}) };
+    })(),
+    async send(chunk, options) {
       const text = formatBody(config.format, config.index, chunk);
       const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[config.format] };
       const auth = await authorization(config, deps).catch((error: Error) => {
@@ -53,7 +58,7 @@ export function createHttpDestination(name: string, config: HttpDestinationConfi
       if (config.gzip) headers['content-encoding'] = 'gzip';
       let response: Response;
       try {
-        response = await post(config.url, { method: 'POST', headers, body: config.gzip ? gzipSync(text) : text, signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000) });
+        response = await post(config.url, { method: 'POST', headers, body: config.gzip ? gzipSync(text) : text, signal: AbortSignal.timeout(Math.max(1, Math.min(deps.timeoutMs ?? 10_000, options?.timeoutMs ?? Number.POSITIVE_INFINITY))) });
       } catch (error) {
         throw new DeliveryError(`HTTP ${where}: no answer (${(error as Error).name}: ${(error as Error).message})`, true);
       }

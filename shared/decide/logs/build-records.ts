@@ -3,8 +3,8 @@
 //   level -> OpenTelemetry record with the ECS and CloudWatch Logs attributes.
 // No I/O: task metadata, when known, comes in with the source; the CLI runs this same code offline.
 import { membersWithout, parseJsonLine } from './json-line.js';
-import { severityOfFields, severityOfText } from './level.js';
-import { LineArena } from './line-arena.js';
+import { type Severity, severityOfFields, severityOfText } from './level.js';
+import { LineWriter, type SlabStore } from './line-writer.js';
 import { joinMultiline } from './multiline.js';
 import { droppedByFilter, keptBySampling, samplingRate } from './sampling.js';
 import type { ShipRules } from './ship-rules.js';
@@ -41,20 +41,47 @@ export function sourceAttributes(source: RecordSource): Record<string, unknown> 
   };
 }
 
-/** ISO 8601 times, formatting each second once: consecutive log events mostly share their second. */
-function isoTimeFormatter(): (ms: number) => string {
+const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
+// The constant parts of a record line, encoded once.
+const CONTINUED = utf8(',"log.record.continued":true');
+/** Bytes a line takes besides its body, fields, uid and the shared attributes (timestamp, severity, punctuation). */
+const LINE_OVERHEAD = 160;
+const SEVERITY_BYTES = new Map<Severity, Buffer>();
+/** `,"severity_text":"ERROR","severity_number":17,"body":` (no text when unspecified), once per severity. */
+function severityBytes(severity: Severity): Buffer {
+  let bytes = SEVERITY_BYTES.get(severity);
+  if (bytes === undefined) {
+    bytes = utf8(`${severity.number ? `,"severity_text":${JSON.stringify(severity.text)}` : ''},"severity_number":${severity.number},"body":`);
+    SEVERITY_BYTES.set(severity, bytes);
+  }
+  return bytes;
+}
+
+/** Writes `{"timestamp":"<ISO 8601>"`, encoding each second once: consecutive log events mostly share their second. */
+function timestampWriter(): (ms: number, out: LineWriter) => void {
   let second = Number.NaN;
-  let prefix = '';
-  return (ms) => {
-    if (!Number.isInteger(ms)) return new Date(ms).toISOString();
+  let prefix: Buffer = Buffer.alloc(0);
+  return (ms, out) => {
+    if (!Number.isInteger(ms)) {
+      out.text(`{"timestamp":"${new Date(ms).toISOString()}"`);
+      return;
+    }
     const s = Math.floor(ms / 1000);
     if (s !== second) {
       second = s;
-      prefix = new Date(s * 1000).toISOString().slice(0, 20);
+      prefix = utf8(`{"timestamp":"${new Date(s * 1000).toISOString().slice(0, 20)}`);
     }
-    const rest = ms - s * 1000;
-    return `${prefix}${rest < 10 ? '00' : rest < 100 ? '0' : ''}${rest}Z`;
+    out.bytes(prefix);
+    out.millis(ms - s * 1000);
+    out.byte(90 /* Z */);
+    out.byte(34 /* " */);
   };
+}
+
+/** Whether an object has one of the keys (a JSON line has a handful of fields; the reserved keys are a dozen). */
+function hasKeyOf(fields: Record<string, unknown>, keys: ReadonlySet<string>): boolean {
+  for (const key in fields) if (keys.has(key)) return true;
+  return false;
 }
 
 export type BuildStats = BuildResult['stats'];
@@ -64,71 +91,99 @@ export const emptyBuildStats = (): BuildStats => ({ events: 0, records: 0, dropp
 /** Bytes of record lines per slice: what the executor delivers before building more (Firehose's 4 MiB per call). */
 export const SLICE_BYTES = 4 * 1024 * 1024;
 
+export interface SliceOptions {
+  /** NDJSON bytes per slice. */
+  sliceBytes?: number;
+  /**
+   * Reuse one buffer for every slice, kept here between batches. Only for a caller that is done
+   * with a slice's records when it asks for the next one (and when the loop ends): reading a
+   * record's line after that throws; detachRecord() keeps one longer.
+   */
+  slabs?: SlabStore;
+}
+
 /**
  * The records of a batch, built a slice (about sliceBytes of NDJSON) at a time, so the executor
  * can deliver one slice before the next exists: the output of a whole several-MB batch is never
  * in memory at once. Adds to `stats` as it goes.
  */
-export function* buildRecordSlices(events: readonly LogEvent[], source: RecordSource, rules: ShipRules, stats: BuildStats, sliceBytes = SLICE_BYTES): Generator<ShipRecord[]> {
+export function* buildRecordSlices(events: readonly LogEvent[], source: RecordSource, rules: ShipRules, stats: BuildStats, options: SliceOptions = {}): Generator<ShipRecord[]> {
+  const sliceBytes = options.sliceBytes ?? SLICE_BYTES;
   const service = serviceNameOf(source);
   const shared = sourceAttributes(source);
-  const sharedBytes = Buffer.from(`,${JSON.stringify(shared).slice(1, -1)}`);
-  const reserved = Object.keys(shared);
+  // The batch's attributes and the key of the record's uid after them, one run of bytes per record.
+  const attributesBytes = utf8(`,"attributes":{${JSON.stringify(shared).slice(1, -1)},"log.record.uid":`);
+  const reserved = [...Object.keys(shared), 'log.record.uid', 'log.record.continued'];
+  const reservedKeys = new Set(reserved);
   const rate = rules.sampling.length > 0 ? samplingRate(rules.sampling, service) : 1;
   const joined = joinMultiline(events, rules.multiline);
-  const isoTime = isoTimeFormatter();
+  const writeTimestamp = timestampWriter();
   stats.events += events.length;
   stats.records += joined.length;
-  let arena = new LineArena();
+  const out = new LineWriter(sliceBytes, options.slabs);
   let slice: ShipRecord[] = [];
-  let sliceSize = 0;
-
-  for (const record of joined) {
-    const uid = record.first.id;
-    if (rules.drop.length > 0 && droppedByFilter(rules.drop, record.message)) {
-      stats.dropped += 1;
-      continue;
+  try {
+    for (const record of joined) {
+      const uid = record.first.id;
+      if (rules.drop.length > 0 && droppedByFilter(rules.drop, record.message)) {
+        stats.dropped += 1;
+        continue;
+      }
+      if (!keptBySampling(rate, uid)) {
+        stats.sampledOut += 1;
+        continue;
+      }
+      const text = rules.redactor.redact(record.message, stats);
+      const parsed = parseJsonLine(text);
+      const severity = (parsed && severityOfFields(parsed.fields)) ?? severityOfText(parsed ? parsed.body : text);
+      let fieldsJson = '';
+      if (parsed) {
+        // Fields named like the shared attributes would make duplicate keys: the source's win.
+        const members = hasKeyOf(parsed.fields, reservedKeys) ? membersWithout(parsed.fields, parsed.bodyKey ? [...reserved, parsed.bodyKey] : reserved) : parsed.fieldsJson;
+        if (members.length > 0) fieldsJson = members;
+      }
+      const body = parsed ? parsed.bodyJson : undefined;
+      const bodyText = parsed ? parsed.body : text;
+      // UTF-8 takes at most 3 bytes per UTF-16 unit of a JSON text; JSON escaping at most 6 (\u001f).
+      const worst = LINE_OVERHEAD + attributesBytes.length + 3 * fieldsJson.length + 6 * uid.length + (body ? 3 * body.length : 6 * bodyText.length);
+      if (!out.fits(worst)) {
+        if (slice.length > 0) {
+          yield slice;
+          slice = [];
+        }
+        out.nextSlice(worst);
+      }
+      const timeMs = record.first.timestamp;
+      writeTimestamp(timeMs, out);
+      out.bytes(severityBytes(severity));
+      if (body) out.text(body);
+      else out.jsonString(bodyText);
+      out.bytes(attributesBytes);
+      out.jsonString(uid);
+      if (record.continued) out.bytes(CONTINUED);
+      if (fieldsJson) {
+        out.byte(44 /* , */);
+        out.text(fieldsJson);
+      }
+      out.byte(125 /* } */);
+      out.byte(125);
+      slice.push(out.endLine(uid, timeMs, service, source));
+      if (out.written >= sliceBytes) {
+        yield slice;
+        slice = [];
+        out.nextSlice(0);
+      }
     }
-    if (!keptBySampling(rate, uid)) {
-      stats.sampledOut += 1;
-      continue;
-    }
-    const text = rules.redactor.redact(record.message, stats);
-    const parsed = parseJsonLine(text);
-    const severity = (parsed && severityOfFields(parsed.fields)) ?? severityOfText(parsed ? parsed.body : text);
-    let fieldsJson = '';
-    if (parsed) {
-      // Fields named like the shared attributes would make duplicate keys: the source's win.
-      const members = reserved.some((key) => key in parsed.fields) ? membersWithout(parsed.fields, parsed.bodyKey ? [...reserved, parsed.bodyKey] : reserved) : parsed.fieldsJson;
-      if (members.length > 0) fieldsJson = `,${members}`;
-    }
-    const timeMs = record.first.timestamp;
-    const line = arena.append(
-      `{"timestamp":"${isoTime(timeMs)}"` +
-        (severity.number ? `,"severity_text":"${severity.text}"` : '') +
-        `,"severity_number":${severity.number},"body":${parsed?.bodyJson ?? JSON.stringify(parsed ? parsed.body : text)}` +
-        `,"attributes":{"log.record.uid":${JSON.stringify(uid)}` +
-        (record.continued ? ',"log.record.continued":true' : ''),
-      sharedBytes,
-      `${fieldsJson}}}`,
-    );
-    slice.push({ uid, timeMs, service, source, line });
-    sliceSize += line.length;
-    if (sliceSize >= sliceBytes) {
-      yield slice;
-      // A fresh arena per slice: a delivered slice's buffers are garbage once its records are.
-      arena = new LineArena();
-      slice = [];
-      sliceSize = 0;
-    }
+    if (slice.length > 0) yield slice;
+  } finally {
+    out.release();
   }
-  if (slice.length > 0) yield slice;
 }
 
 /** Every record of the batch at once (the CLI and tests); the Lambda uses buildRecordSlices. */
 export function buildRecords(events: readonly LogEvent[], source: RecordSource, rules: ShipRules): BuildResult {
   const stats = emptyBuildStats();
   const records: ShipRecord[] = [];
-  for (const slice of buildRecordSlices(events, source, rules, stats, Number.POSITIVE_INFINITY)) for (const record of slice) records.push(record);
+  for (const slice of buildRecordSlices(events, source, rules, stats)) for (const record of slice) records.push(record);
   return { records, stats };
 }

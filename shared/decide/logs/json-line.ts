@@ -15,6 +15,8 @@ export interface ParsedJsonLine {
 }
 
 const BODY_KEYS = ['message', 'msg', 'log', '@message'];
+/** `"msg":` and the others, as they open the body's member in the line. */
+const BODY_MEMBERS = new Map(BODY_KEYS.map((key) => [key, `${JSON.stringify(key)}:`]));
 
 export function mayBeJsonObject(line: string): boolean {
   if (line.charCodeAt(0) !== 123) return false;
@@ -40,7 +42,7 @@ export function parseJsonLine(line: string): ParsedJsonLine | undefined {
     const body = fields[key];
     if (typeof body !== 'string') continue;
     const bodyJson = JSON.stringify(body);
-    const fieldsJson = (compact ? withoutMember(inner, `${JSON.stringify(key)}:${bodyJson}`) : undefined) ?? membersWithout(fields, [key]);
+    const fieldsJson = (compact ? withoutMember(inner, BODY_MEMBERS.get(key)! + bodyJson) : undefined) ?? membersWithout(fields, [key]);
     return { body, bodyJson, fields, bodyKey: key, fieldsJson };
   }
   return { body: line, fields, fieldsJson: compact ? inner.trim() : JSON.stringify(fields).slice(1, -1) };

@@ -17,7 +17,7 @@
 
 export interface RedactionRule {
   name: string;
-  /** Source of the regex; a named group `keep<N>` (numbered by the compiler) is kept verbatim. */
+  /** Source of the regex; a group `(?<KEEP>...)` that opens it is kept verbatim. */
   source: string;
   /** Regex sources of which one occurs in any match (the pre-check); none = always scan. */
   triggers?: string[];
@@ -47,23 +47,40 @@ export interface Redactor {
 export function compileRedactor(options: { builtIn: boolean; patterns: string[]; replacement: string }): Redactor {
   const rules: RedactionRule[] = [...(options.builtIn ? BUILT_IN_RULES : []), ...options.patterns.map((source, i) => ({ name: `pattern-${i}`, source }))];
   if (rules.length === 0) return { redact: (text) => text };
-  // Each rule's KEEP group gets its own name (a name may appear once per regex); user patterns are
-  // wrapped so their own alternations stay inside them.
-  const combined = new RegExp(rules.map((rule, i) => `(?:${rule.source.replace('(?<KEEP>', `(?<keep${i}>`)})`).join('|'), 'g');
-  const keepNames = rules.map((_, i) => `keep${i}`);
+  // Numbered groups, not named ones: a named group makes the engine build a groups object per
+  // match. A rule's KEEP group opens its source, so it is the first group of that alternative;
+  // user patterns are wrapped so their own alternations (and groups) stay inside them.
+  const keepAt: number[] = [];
+  let groups = 0;
+  const sources = rules.map((rule) => {
+    const keeps = rule.source.startsWith('(?<KEEP>');
+    if (!keeps && rule.source.includes('(?<KEEP>')) throw new Error(`redaction rule ${rule.name}: its KEEP group must open the pattern`);
+    const source = keeps ? `(${rule.source.slice('(?<KEEP>'.length)}` : rule.source;
+    if (keeps) keepAt.push(groups + 1);
+    groups += new RegExp(`(?:${source})|`).exec('')!.length - 1;
+    return `(?:${source})`;
+  });
+  const combined = new RegExp(sources.join('|'), 'g');
   // The pre-check: one scan for any trigger, far cheaper than the full expression (no `i` flag:
   // case-folding every character doubles the scan).
   const triggers = rules.every((r) => r.triggers) ? new RegExp(rules.flatMap((r) => r.triggers!).join('|')) : undefined;
   const replacement = options.replacement;
+  // One replacer for every call (no closure per line); it counts into the tally of the current call.
+  let current = { redactions: 0 };
+  const replacer = function (): string {
+    current.redactions += 1;
+    for (const at of keepAt) {
+      // The groups by number, read from `arguments`: no array per match.
+      const kept: unknown = arguments[at];
+      if (kept !== undefined) return `${kept as string}${replacement}`;
+    }
+    return replacement;
+  };
   return {
     redact(text, tally) {
       if (triggers && !triggers.test(text)) return text;
-      return text.replace(combined, (...args: unknown[]) => {
-        tally.redactions += 1;
-        const groups = args[args.length - 1] as Record<string, string | undefined> | undefined;
-        if (groups) for (const name of keepNames) if (groups[name] !== undefined) return groups[name] + replacement;
-        return replacement;
-      });
+      current = tally;
+      return text.replace(combined, replacer);
     },
   };
 }

@@ -25,7 +25,7 @@ export function samplingRate(rules: readonly SamplingRule[], service: string): n
 
 export const keptBySampling = (rate: number, uid: string): boolean => rate >= 1 || (rate > 0 && unitHash(uid) < rate);
 
-export function droppedByFilter(filters: readonly RegExp[], line: string): boolean {
+export function droppedByFilter(filters: readonly { test(line: string): boolean }[], line: string): boolean {
   for (const filter of filters) if (filter.test(line)) return true;
   return false;
 }

@@ -29,8 +29,8 @@ export interface TaskMetadata {
 
 /**
  * A record ready to ship: its OpenTelemetry JSON as one UTF-8 NDJSON line (`line`, newline
- * included; a slice of a shared buffer, see line-arena.ts) and the few fields destinations route
- * or key on, so no destination parses the JSON again.
+ * included; a view of its slice's buffer, see line-writer.ts) and the few fields destinations
+ * route or key on, so no destination parses the JSON again.
  */
 export interface ShipRecord {
   /** log.record.uid: the CloudWatch Logs event id of the record's first line; stable across redelivery. */
@@ -39,7 +39,9 @@ export interface ShipRecord {
   /** service.name (the ECS service, else the task family, else the container). */
   service: string;
   source: RecordSource;
-  line: Buffer;
+  /** The NDJSON line's length in bytes (newline included): what it counts against a destination's limits. */
+  readonly bytes: number;
+  readonly line: Buffer;
 }
 
 /** The record's JSON text (without the newline). */

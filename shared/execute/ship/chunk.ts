@@ -14,7 +14,7 @@ export function chunkRecords(records: readonly ShipRecord[], limits: Destination
   let current: ShipRecord[] = [];
   let bytes = 0;
   for (const record of records) {
-    const size = recordBytes(record);
+    const size = limits.bodyBytes ? limits.bodyBytes(record) : recordBytes(record);
     if (size > limits.maxRecordBytes || size > limits.maxBytesPerCall) {
       oversized.push(record);
       continue;

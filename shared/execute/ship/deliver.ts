@@ -47,7 +47,8 @@ export async function deliverToDestination(records: readonly ShipRecord[], desti
       result.attempts += 1;
       let retry: ShipRecord[] = [];
       try {
-        const failures = await destination.send(pending);
+        // A call may not eat the time kept for the backup: its own timeout ends where that begins.
+        const failures = await destination.send(pending, { timeoutMs: clock.remainingMs() - policy.reserveMs });
         const failedAt = new Set(failures.map((f) => f.index));
         for (const failure of failures) {
           const record = pending[failure.index];

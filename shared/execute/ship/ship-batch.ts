@@ -6,6 +6,7 @@ import type { Destination } from '../../adapters/destinations/destination.js';
 import type { LogBackup } from '../../adapters/log-backup.js';
 import type { TaskMetadataReader } from '../../adapters/ecs-task-metadata.js';
 import { type BuildResult, buildRecordSlices, emptyBuildStats } from '../../decide/logs/build-records.js';
+import { detachRecord, type SlabStore } from '../../decide/logs/line-writer.js';
 import type { ShipRules } from '../../decide/logs/ship-rules.js';
 import { parseAwslogsStream } from '../../decide/logs/stream-name.js';
 import type { RecordSource, TaskMetadata } from '../../decide/logs/types.js';
@@ -22,6 +23,8 @@ export interface ShipDependencies {
   clock: RetryClock;
   retry?: RetryPolicy;
   now: () => Date;
+  /** The container's reusable buffer for record lines (see SlabStore). */
+  slabs?: SlabStore;
 }
 
 export interface ShipOutcome {
@@ -63,7 +66,9 @@ export async function shipLogEvent(raw: unknown, deps: ShipDependencies): Promis
   const results: DestinationResult[] = deps.destinations.map((d) => ({ destination: d.name, delivered: 0, bytes: 0, attempts: 0, failed: [] }));
   let shipped = 0;
   // One slice at a time, to every destination at once: a several-MB batch never sits in memory whole.
-  for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, task), deps.rules, stats)) {
+  // Each slice is delivered before the next is built, and its failed records are detached (copied
+  // out) for the backup: so the slices may share one buffer.
+  for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, task), deps.rules, stats, deps.slabs ? { slabs: deps.slabs } : {})) {
     if (deps.destinations.length === 0) break;
     shipped += slice.length;
     const sliceResults = await Promise.all(deps.destinations.map((destination) => deliverToDestination(slice, destination, deps.clock, deps.retry ?? DEFAULT_RETRY)));
@@ -72,7 +77,7 @@ export async function shipLogEvent(raw: unknown, deps: ShipDependencies): Promis
       total.delivered += r.delivered;
       total.bytes += r.bytes;
       total.attempts += r.attempts;
-      for (const failure of r.failed) total.failed.push(failure);
+      for (const failure of r.failed) total.failed.push({ record: detachRecord(failure.record), reason: failure.reason });
     });
   }
   if (shipped === 0) return { id: batch.eventId, outcome: 'nothing-to-ship', stats, destinations: [], backups: [] };

@@ -1,0 +1,185 @@
+// Record lines are written straight into one large buffer per slice, each byte once, instead of
+// living as JavaScript strings. Strings built with `+` and then encoded cost two or three copies
+// of every byte (the rope's flattening, Array#join, the UTF-8 encoding) and a piece of garbage
+// per record; here the parts every record shares (the batch's attributes, the JSON punctuation,
+// the severity, the timestamp's second) are pre-encoded bytes copied with TypedArray#set, and
+// only the text of the line itself (body, fields) goes through the UTF-8 encoder.
+// The lines of a slice sit one after another in its buffer, so a run of them is one view
+// (lineRun), and the buffer lives outside the JS heap. A record holds its line's place in the
+// buffer; the view (a Buffer object) is made only when a destination asks for that one line.
+import type { RecordSource, ShipRecord } from './types.js';
+
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\u007f-\uffff]/;
+
+/** A buffer of record lines, and how many times it has been reused: a record written before the last reuse refuses to be read. */
+export class Slab {
+  generation = 0;
+  constructor(readonly bytes: Buffer) {}
+}
+
+/**
+ * Where a caller keeps a slab between batches, so that a warm Lambda container writes into memory
+ * it has already touched: a fresh multi-MB buffer costs a page fault per 4 KiB on first write,
+ * which is more than writing the lines themselves (npm run bench -- --only shipper). Only for a
+ * caller that is done with a slice's records when it asks for the next slice (see buildRecordSlices).
+ */
+export class SlabStore {
+  slab: Slab | undefined;
+}
+
+export class LineWriter {
+  private slab: Slab;
+  private offset = 0;
+  private lineStart = 0;
+
+  /** With a store, the slab is taken from it, reused for every slice, and given back by release(). */
+  constructor(
+    private readonly slabBytes: number,
+    private readonly store?: SlabStore,
+  ) {
+    const kept = store?.slab;
+    if (store) store.slab = undefined;
+    this.slab = kept ?? new Slab(Buffer.allocUnsafe(slabBytes));
+  }
+
+  /** Bytes written to the current slab. */
+  get written(): number {
+    return this.offset;
+  }
+
+  /** Whether `worst` more bytes fit in the current slab. */
+  fits(worst: number): boolean {
+    return this.offset + worst <= this.slab.bytes.length;
+  }
+
+  /**
+   * Starts writing the next slice. With a store, the records of the previous slice are done with,
+   * and the slab is written over (their lines refuse to be read from now on); without one, a new
+   * slab is made, and the previous lines live as long as their records.
+   */
+  nextSlice(atLeast: number): void {
+    if (this.store && this.slab.bytes.length >= atLeast) this.slab.generation += 1;
+    else this.slab = new Slab(Buffer.allocUnsafe(Math.max(this.slabBytes, atLeast)));
+    this.offset = 0;
+    this.lineStart = 0;
+  }
+
+  /** The writer is done and so is its last slice: the slab goes back to the store (a slab grown for one huge record is dropped). */
+  release(): void {
+    if (!this.store) return;
+    this.slab.generation += 1;
+    if (this.slab.bytes.length <= this.slabBytes) this.store.slab = this.slab;
+  }
+
+  bytes(bytes: Uint8Array): void {
+    this.slab.bytes.set(bytes, this.offset);
+    this.offset += bytes.length;
+  }
+
+  /** UTF-8 text; the caller made room for 3 bytes per UTF-16 unit (fits()). */
+  text(text: string): void {
+    this.offset += this.slab.bytes.write(text, this.offset, 'utf8');
+  }
+
+  /**
+   * A string as a JSON string literal. Printable ASCII without a quote or backslash (nearly every
+   * log line) is written as is after one regex scan; anything else, lone surrogates included,
+   * goes through JSON.stringify.
+   */
+  jsonString(text: string): void {
+    if (NEEDS_ESCAPING.test(text)) {
+      this.text(JSON.stringify(text));
+      return;
+    }
+    const slab = this.slab.bytes;
+    slab[this.offset] = 34;
+    const end = this.offset + 1 + slab.write(text, this.offset + 1, 'utf8');
+    slab[end] = 34;
+    this.offset = end + 1;
+  }
+
+  /** One byte (ASCII punctuation). */
+  byte(c: number): void {
+    this.slab.bytes[this.offset] = c;
+    this.offset += 1;
+  }
+
+  /** Three decimal digits (0-999). */
+  millis(ms: number): void {
+    const slab = this.slab.bytes;
+    const at = this.offset;
+    slab[at] = 48 + ((ms / 100) | 0);
+    slab[at + 1] = 48 + (((ms / 10) | 0) % 10);
+    slab[at + 2] = 48 + (ms % 10);
+    this.offset = at + 3;
+  }
+
+  /** Ends the line with a newline; returns the record whose line it is. */
+  endLine(uid: string, timeMs: number, service: string, source: RecordSource): SlabRecord {
+    this.slab.bytes[this.offset] = 10;
+    this.offset += 1;
+    const record = new SlabRecord(uid, timeMs, service, source, this.slab, this.slab.generation, this.lineStart, this.offset);
+    this.lineStart = this.offset;
+    return record;
+  }
+}
+
+export class SlabRecord implements ShipRecord {
+  constructor(
+    readonly uid: string,
+    readonly timeMs: number,
+    readonly service: string,
+    readonly source: RecordSource,
+    private readonly slab: Slab,
+    private readonly generation: number,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get bytes(): number {
+    return this.end - this.start;
+  }
+
+  get line(): Buffer {
+    return this.slabBytes().subarray(this.start, this.end);
+  }
+
+  /** The record with a copy of its line, for a caller that keeps it past its slice (a failed record waiting for the backup). */
+  detached(): ShipRecord {
+    return { uid: this.uid, timeMs: this.timeMs, service: this.service, source: this.source, bytes: this.bytes, line: Buffer.from(this.line) };
+  }
+
+  /** The slab, if this record's line is still in it. */
+  slabBytes(): Buffer {
+    if (this.slab.generation !== this.generation) throw new Error(`log record ${this.uid}: its slice's buffer was reused; a record kept past its slice must be detached first`);
+    return this.slab.bytes;
+  }
+
+  /** The end of this record's line when it directly follows `previous` in the same slab, else -1. */
+  following(previous: SlabRecord): number {
+    return previous.slab === this.slab && previous.end === this.start ? this.end : -1;
+  }
+
+  get startOffset(): number {
+    return this.start;
+  }
+}
+
+/** A record whose line outlives its slice. */
+export const detachRecord = (record: ShipRecord): ShipRecord => (record instanceof SlabRecord ? record.detached() : record);
+
+/** The lines of records written one after another into one slab, as one view (no copy); undefined otherwise. */
+export function lineRun(records: readonly ShipRecord[]): Buffer | undefined {
+  const first = records[0];
+  if (!(first instanceof SlabRecord)) return undefined;
+  let previous = first;
+  let end = first.bytes + first.startOffset;
+  for (let i = 1; i < records.length; i += 1) {
+    const record = records[i];
+    if (!(record instanceof SlabRecord)) return undefined;
+    end = record.following(previous);
+    if (end === -1) return undefined;
+    previous = record;
+  }
+  return first.slabBytes().subarray(first.startOffset, end);
+}

@@ -85,6 +85,7 @@ const childEnv = {
   STATE_TABLE: 'bench',
   NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
   TIMER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-timers',
+  REMEDIATE_TIMER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-remediate-timers',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'x',
   AWS_SECRET_ACCESS_KEY: 'y',

@@ -39,6 +39,8 @@ export interface SoakOptions {
 }
 
 interface RunCounts {
+  /** How long the run's worker took to play its deliveries. */
+  seconds: number;
   deliveries: number;
   worldChanges: number;
   invocations: Record<FunctionName, number>;
@@ -231,6 +233,7 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
   const output = join(dir, 'result.json');
   const config = soakConfig(scope, name, webhookParameter);
   writeFileSync(join(dir, 'input.json'), JSON.stringify({ deliveries, config, output, parallel: options.parallel ?? 8 }));
+  const started = Date.now();
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'scripts', 'soak', 'worker.ts'), join(dir, 'input.json')], {
@@ -253,6 +256,7 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
       });
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`soak worker ${name} exited with ${code}`))));
     });
+    const seconds = Math.round((Date.now() - started) / 1000);
     const result = JSON.parse(readFileSync(output, 'utf8')) as WorkerResult;
     const notifications = new Map<string, number>();
     const bySource: Record<string, number> = {};
@@ -301,8 +305,9 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
     }
     const handledBy = Object.fromEntries(FUNCTIONS.map((fn) => [fn, [...handled].filter((i) => i.startsWith(`${fn}|`)).length])) as Record<FunctionName, number>;
     const total = (counts: Record<FunctionName, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-    options.log?.(`${name}: ${deliveries.length} deliveries, ${total(result.invocations)} invocations, ${result.deadLetter.length} to the dead-letter queue`);
+    options.log?.(`${name}: ${deliveries.length} deliveries, ${total(result.invocations)} invocations, ${result.deadLetter.length} to the dead-letter queue, ${seconds} s`);
     return {
+      seconds,
       deliveries: deliveries.filter((d) => !d.world).length,
       worldChanges: deliveries.filter((d) => d.world).length,
       invocations: result.invocations,
@@ -325,13 +330,14 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const emulator = options.endpoint ? undefined : await startEmulator();
+  // The two runs side by side, each against an emulator of its own: the emulator (one Python
+  // process) is what limits a run, so two of them use two cores. The fault-free run uses the one
+  // given, if any.
+  const [emulator, faultyEmulator] = await Promise.all([options.endpoint ? undefined : startEmulator(), startEmulator()]);
   const endpoint = options.endpoint ?? emulator!.url;
   try {
     const tag = `soak${Date.now().toString(36)}`;
-    // The two runs side by side: each has its own table, topic, clusters and buckets, and most of
-    // a run's time is spent waiting (injected timeouts, Lambda's retry delays), not computing.
-    const [clean, faulty] = await Promise.all([oneRun(`${tag}-clean`, endpoint, options, 0), oneRun(`${tag}-faulty`, endpoint, options, options.faultRate)]);
+    const [clean, faulty] = await Promise.all([oneRun(`${tag}-clean`, endpoint, options, 0), oneRun(`${tag}-faulty`, faultyEmulator.url, options, options.faultRate)]);
     const duplicates = (run: RunCounts) => [...run.notifications.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0);
     // Actions, whatever event took each: how many events took each. A group can legitimately open
     // twice (a recovery in between starts a new incident), so the fault-free run's count of each
@@ -366,7 +372,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const missingActions = [...cleanActions].filter(([action, n]) => (faultyActions.get(action) ?? 0) < n && !excused(action)).map(([action]) => action);
     return { events: options.events, deliveries: faulty.deliveries, seed: options.seed, faultRate: options.faultRate, clean, faulty, duplicateNotifications: duplicates(faulty), cleanDuplicateNotifications: duplicates(clean), duplicateActions, duplicatedActions, missingActions, extraActions };
   } finally {
-    await emulator?.stop();
+    await Promise.all([emulator?.stop(), faultyEmulator.stop()]);
   }
 }
 
@@ -384,6 +390,7 @@ export function formatSoakReport(r: SoakReport): string {
     '',
     '| measure | fault-free run | with faults |',
     '| --- | --- | --- |',
+    both('run time (s)', (run) => run.seconds),
     `| events in (deliveries, incl. duplicates) | ${r.events} (${r.clean.deliveries}) | ${r.events} (${r.faulty.deliveries}) |`,
     both('world changes (deploys, queue backlogs)', (run) => run.worldChanges),
     both('invocations (retries)', (run) => `${sum(run.invocations)} (${sum(run.retries)})`),

@@ -35,6 +35,9 @@ export function matchesPattern(event: unknown, pattern: Record<string, unknown>)
       const values = Array.isArray(value) ? value : [value];
       return values.some((v) => expected.some((m) => matchesOne(v, m)));
     }
+    // A nested pattern over an array of objects (an alarm's configuration.metrics) matches when
+    // one of its elements does, as EventBridge flattens arrays.
+    if (Array.isArray(value)) return value.some((element) => matchesPattern(element, expected as Record<string, unknown>));
     return matchesPattern(value, expected as Record<string, unknown>);
   });
 }

@@ -1,19 +1,29 @@
-// The soak: the same events through the real notify handler twice, against the AWS emulator and a
-// local Slack, once with no faults and once behind proxies that inject faults on a share of all
-// calls (throttling, 500, 503, timeouts, resets; 429 from Slack). Then it counts what every event
-// became and what the receivers got, and compares the two runs.
+// The soak: the same events through the real handlers (notify, remediate, scale, ship) twice,
+// against the AWS emulator and a local Slack, once with no faults and once behind proxies that
+// inject faults on a share of all calls (throttling, 500, 503, timeouts, resets; 429 from Slack).
+// Then it counts what every event became and what it did (messages received, remediation and
+// scaling actions in the audit trail, log records delivered or backed up), and compares the runs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateBucketCommand, GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { validateConfig } from '../../shared/config/validate.js';
+import { joinMultiline } from '../../shared/decide/logs/multiline.js';
+import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
+import type { LogEvent } from '../../shared/decide/logs/types.js';
+import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
 import { projectRoot, startEmulator } from '../lib/emulator.js';
 import { type FaultProxy, startFaultProxy } from '../lib/fault-proxy.js';
 import { clientOptions, createLocalStack, type LocalStack, receiveNotifications } from '../lib/local-stack.js';
-import { soakDeliveries, soakScope } from './events.js';
+import { batchOfLogEvent, FUNCTIONS, type FunctionName, type SoakScope, soakDeliveries, soakScope } from './events.js';
 import type { WorkerResult } from './worker.js';
 
 export interface SoakOptions {
@@ -23,19 +33,30 @@ export interface SoakOptions {
   faultRate: number;
   /** An emulator already running; otherwise the soak starts its own. */
   endpoint?: string;
+  /** Lanes run side by side in each run (Lambda containers); 8 unless given. */
+  parallel?: number;
   log?: (line: string) => void;
 }
 
 interface RunCounts {
+  /** How long the run's worker took to play its deliveries. */
+  seconds: number;
   deliveries: number;
-  invocations: number;
-  retries: number;
-  handled: number;
+  worldChanges: number;
+  invocations: Record<FunctionName, number>;
+  retries: Record<FunctionName, number>;
+  /** Events handled, by the function that handled them. */
+  handled: Record<FunctionName, number>;
   deadLetter: Record<string, number>;
-  deadLetterIds: string[];
+  /** `<function>|<event id>` of every invocation that ended in the dead-letter queue. */
+  deadLetterInvocations: string[];
+  handledInvocations: string[];
+  /** Invocations neither handled nor in the dead-letter queue, and log records of handled batches found nowhere. */
   lost: string[];
-  /** What the receivers got, by identity: the same identity twice is a duplicate notification. */
+  /** What the run did, by identity (see RELIABILITY.md): the same identity twice is a duplicate. */
   notifications: Map<string, number>;
+  /** How many of the identities came from each source: SNS, Slack, remediation and scaling audit, log records. */
+  bySource: Record<string, number>;
   faults: ReturnType<FaultProxy['counts']> | undefined;
   slackFaults: ReturnType<FaultProxy['counts']> | undefined;
 }
@@ -47,16 +68,16 @@ export interface SoakReport {
   faultRate: number;
   clean: RunCounts;
   faulty: RunCounts;
-  /** Messages a receiver got more than once (the same event's same action), with faults. */
+  /** Effects seen more than once (the same event's same action), with faults. */
   duplicateNotifications: number;
   /** The same, in the fault-free run: an answer lost after the service acted (see RELIABILITY.md). */
   cleanDuplicateNotifications: number;
   duplicateActions: number;
   /** The actions the faulty run took more often than the fault-free one. */
   duplicatedActions: string[];
-  /** Notifications of the fault-free run missing from the faulty one, among events it handled. */
+  /** Actions of the fault-free run missing from the faulty one, among events it handled. */
   missingActions: string[];
-  /** Notifications of the faulty run that the fault-free one did not send. */
+  /** Actions of the faulty run that the fault-free one did not take. */
   extraActions: string[];
 }
 
@@ -81,18 +102,108 @@ function slackIdentity(body: string): string {
   return `slack|${header}|${event}`;
 }
 
-/** What identifies an action independent of timing: receiver, the group's labels, status and delivery. */
+/** What identifies an action independent of timing: who acted, on what, how; without the event. */
 function actionOf(identity: string): string {
   return identity.split('|event=')[0]!;
 }
 
-async function createServices(endpoint: string, clusters: string[], services: string[]): Promise<void> {
+/** The soak event ids an identity names (one, or several for a remediation decided on several events). */
+const eventIdsOf = (identity: string) => identity.split('|event=')[1]?.match(/soak-\d+-\d+/g) ?? [];
+
+const buckets = (name: string) => ({ logs: `${name}-logs`.toLowerCase(), backup: `${name}-backup`.toLowerCase() });
+
+/**
+ * What the functions act on, as a platform team would have it: two revisions of the task
+ * definition, the clusters and their services (each running revision 1, two tasks wanted), a
+ * queue-worker service per cluster that ecs-autopilot scales (tagged for it) on its queue, the
+ * log archive and its backup bucket, and the remediate function's timer queue. The kill switch
+ * parameter does not exist: off.
+ */
+async function createWorld(endpoint: string, scope: SoakScope, name: string): Promise<{ remediateTimerQueueUrl: string }> {
   const ecs = new ECSClient(clientOptions(endpoint));
-  await ecs.send(new RegisterTaskDefinitionCommand({ family: 'soak', containerDefinitions: [{ name: 'app', image: 'app', memory: 128 }] }));
-  for (const cluster of clusters) {
-    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-    for (const service of services) await ecs.send(new CreateServiceCommand({ cluster, serviceName: service, taskDefinition: 'soak', desiredCount: 0 }));
+  for (let revision = 0; revision < 2; revision++) {
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: scope.family, containerDefinitions: [{ name: 'app', image: `app:${revision + 1}`, memory: 128 }] }));
   }
+  const sqs = new SQSClient(clientOptions(endpoint));
+  for (const cluster of scope.clusters) {
+    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    for (const service of scope.services) await ecs.send(new CreateServiceCommand({ cluster, serviceName: service, taskDefinition: `${scope.family}:1`, desiredCount: 2 }));
+    await ecs.send(
+      new CreateServiceCommand({ cluster, serviceName: scope.scaledService, taskDefinition: `${scope.family}:1`, desiredCount: 1, tags: [{ key: 'ecs-autopilot:scale', value: 'on' }] }),
+    );
+    await sqs.send(new CreateQueueCommand({ QueueName: scope.queueOf(cluster) }));
+  }
+  const s3 = new S3Client({ ...clientOptions(endpoint), forcePathStyle: true });
+  for (const bucket of Object.values(buckets(name))) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-remediate-timers` }));
+  return { remediateTimerQueueUrl: QueueUrl! };
+}
+
+/**
+ * Every capability on, for the soak's services. Only the first message of a group within a day:
+ * which event of a group opens it does not depend on timing. Cooldowns, windows and the scaling
+ * behaviour are longer than a run or off, for the same reason: the events carry the run's start
+ * time, so a decision never depends on how long the run has taken so far.
+ */
+function soakConfig(scope: SoakScope, name: string, webhookParameter: string): unknown {
+  const once = { cooldown: '1d', maxPerHour: 60 };
+  const immediate = { stabilizationWindow: 0, cooldown: 0, maxStep: 1000 };
+  return {
+    notify: {
+      receivers: { oncall: { slack: { webhook: `ssm:${webhookParameter}` } }, everything: { sns: {} } },
+      route: { receiver: 'everything', groupInterval: '1d', routes: [{ match: { severity: 'critical' }, receiver: 'oncall', continue: true }, { match: { cluster: '*' }, receiver: 'everything' }] },
+      logTail: { lines: 0 },
+    },
+    remediate: {
+      optIn: scope.clusters.flatMap((cluster) => scope.remediated.map((service) => `${cluster}/${service}`)),
+      killSwitchParameter: `/${name}/kill-switch`,
+      maxActionsPerHour: 1000,
+      playbooks: {
+        crashLoop: { enabled: true, ...once, window: '1d', pauseTo: 1 },
+        failedDeployment: { enabled: true, ...once },
+        unhealthyTargets: { enabled: true, ...once },
+      },
+    },
+    scale: {
+      services: scope.clusters.map((cluster) => ({
+        cluster,
+        service: scope.scaledService,
+        min: 1,
+        max: 10,
+        policies: [{ type: 'sqs-backlog', queue: scope.queueOf(cluster), targetPerTask: 5 }],
+        scaleOut: immediate,
+        scaleIn: immediate,
+        notifyAtMaxAfter: '1d',
+      })),
+    },
+    ship: {
+      logGroups: [scope.logGroup],
+      destinations: { archive: { s3: { bucket: buckets(name).logs, prefix: 'logs/' } } },
+      backup: { bucket: buckets(name).backup },
+    },
+  };
+}
+
+/** The uid of every log record in a bucket (delivered records, or backed-up ones with their reason). */
+async function logRecordUids(s3: S3Client, bucket: string): Promise<string[]> {
+  const uids: string[] = [];
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
+    for (const { Key } of page.Contents ?? []) {
+      const body = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToByteArray());
+      for (const line of gunzipSync(body).toString('utf8').split('\n')) {
+        if (!line) continue;
+        const parsed = JSON.parse(line) as { attributes?: Record<string, string>; record?: { attributes?: Record<string, string> } };
+        uids.push((parsed.record ?? parsed).attributes!['log.record.uid']!);
+      }
+    }
+  }
+  return uids;
+}
+
+/** The records a log batch makes (a multi-line stack trace is one), by uid: its first log event's id. */
+function recordUidsOf(event: unknown, multiline: ReturnType<typeof compileShipRules>['multiline']): string[] {
+  const payload = JSON.parse(gunzipSync(Buffer.from((event as { awslogs: { data: string } }).awslogs.data, 'base64')).toString()) as { logEvents: LogEvent[] };
+  return joinMultiline(payload.logEvents, multiline).map((record) => record.first.id);
 }
 
 /**
@@ -109,25 +220,20 @@ const HELD_MS = REQUEST_TIMEOUT_MS + 100;
 async function oneRun(name: string, endpoint: string, options: SoakOptions, rate: number): Promise<RunCounts> {
   const stack: LocalStack = await createLocalStack(endpoint, name);
   const scope = soakScope(name);
-  await createServices(endpoint, scope.clusters, scope.services);
+  const world = await createWorld(endpoint, scope, name);
   const slack = await startSlack();
   const awsProxy = await startFaultProxy({ upstream: endpoint, seed: options.seed, rate, timeoutMs: HELD_MS });
   const slackProxy = await startFaultProxy({ upstream: slack.url, seed: options.seed + 1, rate, timeoutMs: HELD_MS });
   const webhookParameter = `/${name}/slack`;
   await new SSMClient(clientOptions(endpoint)).send(new PutParameterCommand({ Name: webhookParameter, Type: 'SecureString', Value: `${slackProxy.url}/services/T0/B0/soak` }));
-  const deliveries = soakDeliveries(options.events, options.seed, scope);
+  // The events happened just now, after the world was made (a deployment that started later than
+  // a failure would make the remediation stand back).
+  const deliveries = soakDeliveries(options.events, options.seed, scope, new Date());
   const dir = mkdtempSync(join(tmpdir(), 'ecs-autopilot-soak-'));
   const output = join(dir, 'result.json');
-  // Only the first message of a group within a day: which event of a group opens it does not
-  // depend on timing, so the two runs can be compared action by action.
-  const config = {
-    notify: {
-      receivers: { oncall: { slack: { webhook: `ssm:${webhookParameter}` } }, everything: { sns: {} } },
-      route: { receiver: 'everything', groupInterval: '1d', routes: [{ match: { severity: 'critical' }, receiver: 'oncall', continue: true }, { match: { cluster: '*' }, receiver: 'everything' }] },
-      logTail: { lines: 0 },
-    },
-  };
-  writeFileSync(join(dir, 'input.json'), JSON.stringify({ deliveries, config, output }));
+  const config = soakConfig(scope, name, webhookParameter);
+  writeFileSync(join(dir, 'input.json'), JSON.stringify({ deliveries, config, output, parallel: options.parallel ?? 8 }));
+  const started = Date.now();
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'scripts', 'soak', 'worker.ts'), join(dir, 'input.json')], {
@@ -136,7 +242,10 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
         env: {
           ...process.env,
           ...stack.functionEnv,
+          REMEDIATE_TIMER_QUEUE_URL: world.remediateTimerQueueUrl,
           AWS_ENDPOINT_URL: awsProxy.url,
+          // What a person does (deploy, load on the queues) goes to the emulator directly.
+          SOAK_EMULATOR_URL: endpoint,
           AUTOPILOT_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
@@ -147,37 +256,69 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
       });
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`soak worker ${name} exited with ${code}`))));
     });
+    const seconds = Math.round((Date.now() - started) / 1000);
     const result = JSON.parse(readFileSync(output, 'utf8')) as WorkerResult;
     const notifications = new Map<string, number>();
+    const bySource: Record<string, number> = {};
     // Cluster names carry the run's name; without it the two runs' actions compare directly.
-    const count = (identity: string) => {
+    const count = (source: string, identity: string) => {
       const normal = identity.split(name).join('RUN');
       notifications.set(normal, (notifications.get(normal) ?? 0) + 1);
+      bySource[source] = (bySource[source] ?? 0) + 1;
     };
     for (const n of await receiveNotifications(stack, 2)) {
       const a = n.attributes;
-      count(`everything|${a.cluster}|${a.service ?? ''}|${a.cause}|${a.status}|${a.delivery}|event=${String(n.body.eventId)}`);
+      count('sns', `everything|${a.cluster}|${a.service ?? ''}|${a.cause}|${a.status}|${a.delivery}|event=${String(n.body.eventId)}`);
     }
     for (const body of slack.posts) {
       const identity = slackIdentity(body);
-      count(`oncall|${identity.split('|')[1]}|event=${identity.split('|')[2]}`);
+      count('slack', `oncall|${identity.split('|')[1]}|event=${identity.split('|')[2]}`);
     }
+    // Remediation: one per audit record of a decision (acted, or blocked by a gate); the intent
+    // record ('acting') and a failed attempt's record ('failed') are steps of an attempt, not actions.
+    // Scaling: one per change.
+    const audit = await new DynamoDbStateStore(new DynamoDBClient(clientOptions(endpoint)), stack.tableName).listAudit(1_000_000);
+    for (const record of audit) {
+      const outcome = String(record.detail?.outcome ?? '');
+      if (record.actor.startsWith('remediate:') && outcome !== 'acting' && outcome !== 'failed') {
+        count('remediation', `remediate|${record.action}:${outcome}|${record.target}|event=${record.eventIds.join(',')}`);
+      } else if (record.actor === 'scale') {
+        count('scaling', `scale|${record.target}|${String(record.detail?.from)}->${String(record.detail?.to)}|event=${record.eventIds.join(',')}`);
+      }
+    }
+    // Log shipping: one per record, delivered or backed up (each once, whichever).
+    const s3 = new S3Client({ ...clientOptions(endpoint), forcePathStyle: true });
+    const uids = [...(await logRecordUids(s3, buckets(name).logs)), ...(await logRecordUids(s3, buckets(name).backup))];
+    for (const uid of uids) count('log records', `ship|record ${uid}|event=soak-${options.seed}-${batchOfLogEvent(uid)}`);
+    // Every log event of a batch ship handled is in the archive or the backup.
+    const found = new Set(uids);
+    const handled = new Set(result.handled);
+    const multiline = compileShipRules(validateConfig(config, 'soak configuration').ship).multiline;
+    const lostRecords = deliveries
+      .filter((d) => handled.has(`ship|${d.id}`))
+      .flatMap((d) => recordUidsOf(d.event, multiline).filter((uid) => !found.has(uid)).map((uid) => `log record ${uid}`));
     if (process.env.SOAK_TRACE) writeFileSync(`${process.env.SOAK_TRACE}.${name.split('-').pop()}.notifications`, [...notifications].map(([identity, n]) => `${n} ${identity}`).sort().join('\n'));
     const deadLetter: Record<string, number> = {};
     for (const d of result.deadLetter) {
       const reason = d.reason.split(':')[0]!;
       deadLetter[reason] = (deadLetter[reason] ?? 0) + 1;
     }
-    options.log?.(`${name}: ${deliveries.length} deliveries, ${result.invocations} invocations, ${result.deadLetter.length} to the dead-letter queue`);
+    const handledBy = Object.fromEntries(FUNCTIONS.map((fn) => [fn, [...handled].filter((i) => i.startsWith(`${fn}|`)).length])) as Record<FunctionName, number>;
+    const total = (counts: Record<FunctionName, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    options.log?.(`${name}: ${deliveries.length} deliveries, ${total(result.invocations)} invocations, ${result.deadLetter.length} to the dead-letter queue, ${seconds} s`);
     return {
-      deliveries: deliveries.length,
+      seconds,
+      deliveries: deliveries.filter((d) => !d.world).length,
+      worldChanges: deliveries.filter((d) => d.world).length,
       invocations: result.invocations,
       retries: result.retries,
-      handled: new Set(result.handled).size,
+      handled: handledBy,
       deadLetter,
-      deadLetterIds: result.deadLetter.map((d) => d.id),
-      lost: result.unfinished,
+      deadLetterInvocations: result.deadLetter.map((d) => d.invocation),
+      handledInvocations: [...handled],
+      lost: [...result.unfinished, ...lostRecords],
       notifications,
+      bySource,
       faults: awsProxy.counts(),
       slackFaults: slackProxy.counts(),
     };
@@ -189,18 +330,20 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const emulator = options.endpoint ? undefined : await startEmulator();
+  // The two runs side by side, each against an emulator of its own: the emulator (one Python
+  // process) is what limits a run, so two of them use two cores. The fault-free run uses the one
+  // given, if any.
+  const [emulator, faultyEmulator] = await Promise.all([options.endpoint ? undefined : startEmulator(), startEmulator()]);
   const endpoint = options.endpoint ?? emulator!.url;
   try {
     const tag = `soak${Date.now().toString(36)}`;
-    const clean = await oneRun(`${tag}-clean`, endpoint, options, 0);
-    const faulty = await oneRun(`${tag}-faulty`, endpoint, options, options.faultRate);
+    const [clean, faulty] = await Promise.all([oneRun(`${tag}-clean`, endpoint, options, 0), oneRun(`${tag}-faulty`, faultyEmulator.url, options, options.faultRate)]);
     const duplicates = (run: RunCounts) => [...run.notifications.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0);
-    // Actions, whatever event opened each group: how many events took each. A group can
-    // legitimately open twice (a recovery in between starts a new incident), so the fault-free
-    // run's count of each is the reference. One event's message received twice is a duplicate
-    // notification, counted above, not a second action: counting it here too would count it twice
-    // in the faulty run, and in the fault-free run make the reference wrong (a missing action).
+    // Actions, whatever event took each: how many events took each. A group can legitimately open
+    // twice (a recovery in between starts a new incident), so the fault-free run's count of each
+    // is the reference. One event's effect seen twice is a duplicate notification, counted above,
+    // not a second action: counting it here too would count it twice in the faulty run, and in the
+    // fault-free run make the reference wrong (a missing action).
     const actions = (run: RunCounts) => {
       const byAction = new Map<string, number>();
       for (const identity of run.notifications.keys()) byAction.set(actionOf(identity), (byAction.get(actionOf(identity)) ?? 0) + 1);
@@ -219,47 +362,59 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         duplicatedActions.push(action);
       }
     }
-    // An action the fault-free run took is owed by the faulty run unless an event of its kind went
-    // to the dead-letter queue there (then that event is accounted for, with its reason).
-    const deadLettered = new Set(faulty.deadLetterIds);
-    const openedByDeadLettered = (action: string) =>
-      [...clean.notifications.keys()].some((identity) => actionOf(identity) === action && [...deadLettered].some((id) => identity.includes(id)));
-    const missingActions = [...cleanActions]
-      .filter(([action, n]) => (faultyActions.get(action) ?? 0) < n && !openedByDeadLettered(action))
-      .map(([action]) => action);
+    // An action the fault-free run took is owed by the faulty run, unless an event that took it
+    // there was handled by no delivery of the faulty run: every invocation of it (by one function)
+    // ended in the dead-letter queue, with its reason. A copy that went there as
+    // EventInProgressError while its other copy handled the event does not excuse anything.
+    const faultyHandled = new Set(faulty.handledInvocations);
+    const unhandled = new Set(faulty.deadLetterInvocations.filter((invocation) => !faultyHandled.has(invocation)).map((invocation) => invocation.split('|')[1]!));
+    const excused = (action: string) => [...clean.notifications.keys()].some((identity) => actionOf(identity) === action && eventIdsOf(identity).some((id) => unhandled.has(id)));
+    const missingActions = [...cleanActions].filter(([action, n]) => (faultyActions.get(action) ?? 0) < n && !excused(action)).map(([action]) => action);
     return { events: options.events, deliveries: faulty.deliveries, seed: options.seed, faultRate: options.faultRate, clean, faulty, duplicateNotifications: duplicates(faulty), cleanDuplicateNotifications: duplicates(clean), duplicateActions, duplicatedActions, missingActions, extraActions };
   } finally {
-    await emulator?.stop();
+    await Promise.all([emulator?.stop(), faultyEmulator.stop()]);
   }
 }
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+export const deadLettered = (run: RunCounts) => sum(run.deadLetter);
 
 export function formatSoakReport(r: SoakReport): string {
   const faults = r.faulty.faults!;
   const slackFaults = r.faulty.slackFaults!;
+  const both = (label: string, of: (run: RunCounts) => string | number) => `| ${label} | ${of(r.clean)} | ${of(r.faulty)} |`;
+  const reasons = [...new Set([...Object.keys(r.clean.deadLetter), ...Object.keys(r.faulty.deadLetter)])].sort();
+  const sources = ['sns', 'slack', 'remediation', 'scaling', 'log records'];
   const lines = [
-    `soak: seed ${r.seed}, fault rate ${(r.faultRate * 100).toFixed(0)}% of calls`,
+    `soak: seed ${r.seed}, fault rate ${(r.faultRate * 100).toFixed(0)}% of calls, functions ${FUNCTIONS.join(', ')}`,
     '',
     '| measure | fault-free run | with faults |',
     '| --- | --- | --- |',
+    both('run time (s)', (run) => run.seconds),
     `| events in (deliveries, incl. duplicates) | ${r.events} (${r.clean.deliveries}) | ${r.events} (${r.faulty.deliveries}) |`,
-    `| invocations (retries) | ${r.clean.invocations} (${r.clean.retries}) | ${r.faulty.invocations} (${r.faulty.retries}) |`,
-    `| handled | ${r.clean.handled} | ${r.faulty.handled} |`,
-    `| in the dead-letter queue | ${Object.values(r.clean.deadLetter).reduce((a, b) => a + b, 0)} | ${Object.values(r.faulty.deadLetter).reduce((a, b) => a + b, 0)} |`,
-    ...Object.entries(r.faulty.deadLetter).map(([reason, n]) => `| &nbsp; dead-letter: ${reason} | ${r.clean.deadLetter[reason] ?? 0} | ${n} |`),
+    both('world changes (deploys, queue backlogs)', (run) => run.worldChanges),
+    both('invocations (retries)', (run) => `${sum(run.invocations)} (${sum(run.retries)})`),
+    ...FUNCTIONS.map((fn) => both(`&nbsp; ${fn}: invocations (retries)`, (run) => `${run.invocations[fn]} (${run.retries[fn]})`)),
+    both('handled (function, event)', (run) => sum(run.handled)),
+    ...FUNCTIONS.map((fn) => both(`&nbsp; handled by ${fn}`, (run) => run.handled[fn])),
+    both('in the dead-letter queue', deadLettered),
+    ...reasons.map((reason) => both(`&nbsp; dead-letter: ${reason}`, (run) => run.deadLetter[reason] ?? 0)),
     `| AWS calls (faults injected) | ${r.clean.faults!.total} (0) | ${faults.total} (${faults.faulted}) |`,
     ...Object.entries(faults.byKind).map(([kind, n]) => `| &nbsp; fault: ${kind} | 0 | ${n} |`),
     // Not injected: the emulator answered after the client had given up (or the connection broke).
     `| &nbsp; AWS calls given up while forwarded (not injected) | ${r.clean.faults!.upstreamErrors} | ${faults.upstreamErrors} |`,
     `| Slack posts tried (faults injected) | ${r.clean.slackFaults!.total} (0) | ${slackFaults.total} (${slackFaults.faulted}) |`,
-    `| notifications received | ${[...r.clean.notifications.values()].reduce((a, b) => a + b, 0)} | ${[...r.faulty.notifications.values()].reduce((a, b) => a + b, 0)} |`,
-    `| lost events | ${r.clean.lost.length} | ${r.faulty.lost.length} |`,
+    ...Object.entries(slackFaults.byKind).map(([kind, n]) => `| &nbsp; Slack fault: ${kind} | 0 | ${n} |`),
+    both('effects seen (notifications, actions, log records)', (run) => [...run.notifications.values()].reduce((a, b) => a + b, 0)),
+    ...sources.map((source) => both(`&nbsp; ${source}`, (run) => run.bySource[source] ?? 0)),
+    both('lost events', (run) => run.lost.length),
     `| duplicate actions | - | ${r.duplicateActions} |`,
     `| duplicate notifications | ${r.cleanDuplicateNotifications} | ${r.duplicateNotifications} |`,
     `| actions missing vs the fault-free run (events handled) | - | ${r.missingActions.length} |`,
     `| actions the fault-free run did not take | - | ${r.extraActions.length} |`,
     '',
     `faults by service: ${Object.entries(faults.byService).map(([s, n]) => `${s} ${n}`).join(', ')}`,
-    `soak: ${r.events} events, lost ${r.faulty.lost.length}, duplicate actions ${r.duplicateActions}, duplicate notifications ${r.duplicateNotifications}, dead-letter ${Object.values(r.faulty.deadLetter).reduce((a, b) => a + b, 0)}`,
+    `soak: ${r.events} events, lost ${r.faulty.lost.length}, duplicate actions ${r.duplicateActions}, duplicate notifications ${r.duplicateNotifications}, dead-letter ${deadLettered(r.faulty)}`,
   ];
   return lines.join('\n');
 }

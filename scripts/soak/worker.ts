@@ -1,72 +1,114 @@
-// One soak run, in a process of its own (a fresh module graph, as a fresh Lambda container): plays
-// the deliveries through the real notify handler with Lambda's asynchronous retry behaviour (a
-// failed invocation is retried twice, then the event goes to the dead-letter queue with its reason).
+// One soak run, in a process of its own (a fresh module graph, as fresh Lambda containers): plays
+// the deliveries through the real handlers with Lambda's asynchronous retry behaviour (a failed
+// invocation is retried twice, then the event goes to the dead-letter queue with its reason).
+// Each event goes to the functions AWS would invoke for it: an ECS event to notify and, when a
+// remediation rule matches it, to remediate (two EventBridge targets: two invocations, each with
+// its own retries and dead-letter record); the schedule's events to scale; log batches to ship.
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Delivery } from './events.js';
+import { gunzipSync } from 'node:zlib';
+import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { notifyPatterns, remediatePatterns } from '../../shared/config/event-patterns.js';
+import { validateConfig } from '../../shared/config/validate.js';
+import { matchesPattern } from '../lib/event-pattern-match.js';
+import { clientOptions } from '../lib/local-stack.js';
+import { type Delivery, FUNCTIONS, type FunctionName, type WorldChange } from './events.js';
 
 interface WorkerInput {
   deliveries: Delivery[];
   config: unknown;
   output: string;
+  /** Lanes run side by side, like that many Lambda containers. */
+  parallel: number;
 }
 
+/** `<function>|<event id>`: one function's invocations of one event. */
+export type Invocation = string;
+
 export interface WorkerResult {
-  invocations: number;
-  retries: number;
-  handled: string[];
-  deadLetter: Array<{ id: string; reason: string }>;
-  unfinished: string[];
+  invocations: Record<FunctionName, number>;
+  retries: Record<FunctionName, number>;
+  handled: Invocation[];
+  deadLetter: Array<{ invocation: Invocation; reason: string }>;
+  unfinished: Invocation[];
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 const input = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as WorkerInput;
 (globalThis as { __AUTOPILOT_CONFIG__?: unknown }).__AUTOPILOT_CONFIG__ = input.config;
-const { handler } = (await import('../../functions/notify/handler.js')) as unknown as { handler: Handler };
+const config = validateConfig(input.config, 'soak configuration');
+const handlers = {} as Record<FunctionName, Handler>;
+for (const name of FUNCTIONS) ({ handler: handlers[name] } = (await import(`../../functions/${name}/handler.js`)) as { handler: Handler });
 
-const result: WorkerResult = { invocations: 0, retries: 0, handled: [], deadLetter: [], unfinished: [] };
-const context = (n: number) => ({ awsRequestId: `soak-${n}`, functionName: 'ecs-autopilot-soak-notify', getRemainingTimeInMillis: () => 30_000 });
-const idOf = (event: unknown) => String((event as { id?: unknown })?.id ?? '');
+const zero = () => Object.fromEntries(FUNCTIONS.map((f) => [f, 0])) as Record<FunctionName, number>;
+const result: WorkerResult = { invocations: zero(), retries: zero(), handled: [], deadLetter: [], unfinished: [] };
+let invocationCount = 0;
+const context = (fn: FunctionName) => ({ awsRequestId: `soak-${++invocationCount}`, functionName: `ecs-autopilot-soak-${fn}`, getRemainingTimeInMillis: () => 30_000 });
 
 /** SOAK_TRACE=<file>: one line per invocation, what it did or why it failed (to investigate a soak). */
-function trace(event: unknown, attempt: number, outcome: unknown): void {
+function trace(invocation: Invocation, attempt: number, outcome: unknown): void {
   if (!process.env.SOAK_TRACE) return;
-  const actions = (outcome as { actions?: Array<{ receiver: string; delivery: string; result: string; messageId?: string }> })?.actions;
+  const actions = (outcome as { actions?: Array<{ receiver?: string; delivery?: string; result?: string; outcome?: string; messageId?: string }> })?.actions;
   const error = outcome instanceof Error ? `${outcome.name}: ${outcome.message.slice(0, 200)}` : undefined;
-  const did = actions?.map((a) => `${a.receiver}:${a.delivery}:${a.result}${a.messageId === 'posted before' ? ' (posted before)' : ''}`).join(' ');
-  appendFileSync(process.env.SOAK_TRACE, `${idOf(event)} attempt ${attempt}: ${error ?? (did || 'nothing to do')}\n`);
+  const did = actions?.map((a) => (a.receiver ? `${a.receiver}:${a.delivery}:${a.result}${a.messageId === 'posted before' ? ' (posted before)' : ''}` : String(a.outcome))).join(' ');
+  const notes = (outcome as { notes?: string[] })?.notes?.join('; ');
+  appendFileSync(process.env.SOAK_TRACE, `${invocation} attempt ${attempt}: ${error ?? (did || notes || 'nothing to do')}\n`);
 }
 
 /** Lambda's async invocation: the first attempt and two retries (their 1 and 2 minute waits, shortened). */
-async function invokeAsync(event: unknown): Promise<void> {
+async function invokeAsync(fn: FunctionName, delivery: Delivery): Promise<void> {
+  const invocation = `${fn}|${delivery.id}`;
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (attempt > 0) {
-      result.retries += 1;
+      result.retries[fn] += 1;
       await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
-    result.invocations += 1;
+    result.invocations[fn] += 1;
     try {
-      trace(event, attempt, await handler(structuredClone(event), context(result.invocations)));
-      result.handled.push(idOf(event));
+      trace(invocation, attempt, await handlers[fn](structuredClone(delivery.event), context(fn)));
+      result.handled.push(invocation);
       return;
     } catch (error) {
       lastError = error;
-      trace(event, attempt, error);
+      trace(invocation, attempt, error);
     }
   }
   const e = lastError as Error;
-  result.deadLetter.push({ id: idOf(event), reason: `${e?.name ?? 'Error'}: ${String(e?.message ?? e).slice(0, 160)}` });
+  result.deadLetter.push({ invocation, reason: `${e?.name ?? 'Error'}: ${String(e?.message ?? e).slice(0, 160)}` });
 }
 
-const pending = new Set(input.deliveries.map((d) => idOf(d.event)));
+/** The functions AWS would invoke for an event: the rules generated from the configuration, the schedule, the subscription. */
+const notifyRules = notifyPatterns(config).map((r) => r.pattern);
+const remediateRules = remediatePatterns(config).map((r) => r.pattern);
+function functionsFor(event: unknown): FunctionName[] {
+  if (typeof event === 'object' && event !== null && 'awslogs' in event) return ['ship'];
+  const e = event as { source?: string; 'detail-type'?: string };
+  if (e.source === 'aws.events' && e['detail-type'] === 'Scheduled Event') return ['scale'];
+  return [
+    ...(notifyRules.some((p) => matchesPattern(event, p)) ? (['notify'] as const) : []),
+    ...(remediateRules.some((p) => matchesPattern(event, p)) ? (['remediate'] as const) : []),
+  ];
+}
 
 /**
- * The service (or cluster) an event is about. Events of one lane run in order, lanes run side by
- * side: everything that shares state (a group, a service's health, an agent) shares a lane, so the
- * outcome does not depend on timing and the two runs compare event by event.
+ * The lane of an event for a function. Events of one lane run in order, lanes run side by side:
+ * everything that shares state shares a lane, so the outcome does not depend on timing and the
+ * two runs compare event by event. Notify and remediate keep their state per service (groups,
+ * health, the remediation history, cooldowns and budgets) or per cluster (container instances);
+ * scaling evaluates every scaled service on each tick, so its events share one lane; a log batch
+ * shares its lane with the other batches of its stream.
  */
-function laneOf(event: unknown): string {
+function laneOf(fn: FunctionName, event: unknown): string {
+  if (fn === 'scale') return 'scale';
+  if (fn === 'ship') {
+    try {
+      return `logs ${(JSON.parse(gunzipSync(Buffer.from((event as { awslogs: { data: string } }).awslogs.data, 'base64')).toString()) as { logStream: string }).logStream}`;
+    } catch {
+      return 'logs';
+    }
+  }
   const e = event as { resources?: string[]; detail?: Record<string, unknown> };
   const d = e.detail ?? {};
   const cluster = String(d.clusterArn ?? '').split('/').pop() ?? '';
@@ -81,34 +123,84 @@ function laneOf(event: unknown): string {
   return 'other';
 }
 
-const lanes = new Map<string, Delivery[]>();
+const worldLane = (change: WorldChange) => (change.kind === 'deploy' ? `${change.cluster}/${change.service}` : 'scale');
+
+// What a person or the load does, straight to the emulator (not through the fault proxy).
+const emulator = clientOptions(process.env.SOAK_EMULATOR_URL!);
+const ecs = new ECSClient(emulator);
+const sqs = new SQSClient(emulator);
+async function change(world: WorldChange): Promise<void> {
+  if (world.kind === 'deploy') {
+    await ecs.send(new UpdateServiceCommand({ cluster: world.cluster, service: world.service, taskDefinition: world.taskDefinition }));
+    return;
+  }
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: world.queue }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  let waiting = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+  while (waiting < world.messages) {
+    const n = Math.min(10, world.messages - waiting);
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: n }, (_, i) => ({ Id: String(i), MessageBody: 'job' })) }));
+    waiting += n;
+  }
+  // Taken by a consumer that keeps them for the rest of the soak: no longer waiting.
+  while (waiting > world.messages) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: Math.min(10, waiting - world.messages), VisibilityTimeout: 43_200 }));
+    if (Messages.length === 0) break;
+    waiting -= Messages.length;
+  }
+}
+
+interface LaneItem {
+  delivery: Delivery;
+  functions: FunctionName[];
+}
+
+const expected = new Set<Invocation>();
+const lanes = new Map<string, LaneItem[]>();
+const addToLane = (lane: string, item: LaneItem) => lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
 for (const delivery of input.deliveries) {
-  const lane = laneOf(delivery.event);
-  lanes.set(lane, [...(lanes.get(lane) ?? []), delivery]);
+  if (delivery.world) {
+    addToLane(worldLane(delivery.world), { delivery, functions: [] });
+    continue;
+  }
+  const byLane = new Map<string, FunctionName[]>();
+  for (const fn of functionsFor(delivery.event)) {
+    expected.add(`${fn}|${delivery.id}`);
+    const lane = laneOf(fn, delivery.event);
+    byLane.set(lane, [...(byLane.get(lane) ?? []), fn]);
+  }
+  for (const [lane, functions] of byLane) addToLane(lane, { delivery, functions });
+}
+
+/** One delivery to each of its functions, one after the other (their targets are independent). */
+async function deliver(item: LaneItem): Promise<void> {
+  if (item.delivery.world) return change(item.delivery.world);
+  for (const fn of item.functions) await invokeAsync(fn, item.delivery);
 }
 
 let done = 0;
-async function runLane(deliveries: Delivery[]): Promise<void> {
-  for (let i = 0; i < deliveries.length; i++) {
-    const delivery = deliveries[i]!;
-    if (delivery.concurrentWithNext && deliveries[i + 1]) {
-      await Promise.all([invokeAsync(delivery.event), invokeAsync(deliveries[i + 1]!.event)]);
+async function runLane(items: LaneItem[]): Promise<void> {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.delivery.concurrentWithNext && items[i + 1]) {
+      await Promise.all([deliver(item), deliver(items[i + 1]!)]);
       i += 1;
       done += 2;
     } else {
-      await invokeAsync(delivery.event);
+      await deliver(item);
       done += 1;
     }
     if (done % 500 < 2) process.stderr.write(`  ${done}/${input.deliveries.length}\r`);
   }
 }
 
-// A few lanes at a time: like several Lambda containers, each handling one event at a time.
-const queue = [...lanes.values()];
-await Promise.all(Array.from({ length: 6 }, async () => {
+// A few lanes at a time: like several Lambda containers, each handling one event at a time. The
+// longest lanes start first, so that none is left running alone at the end.
+const queue = [...lanes.values()].sort((a, b) => b.length - a.length);
+await Promise.all(Array.from({ length: input.parallel }, async () => {
   for (let lane = queue.shift(); lane; lane = queue.shift()) await runLane(lane);
 }));
-for (const id of [...result.handled, ...result.deadLetter.map((d) => d.id)]) pending.delete(id);
-result.unfinished = [...pending];
+for (const invocation of [...result.handled, ...result.deadLetter.map((d) => d.invocation)]) expected.delete(invocation);
+result.unfinished = [...expected];
 writeFileSync(input.output, JSON.stringify(result));
 process.exit(0);

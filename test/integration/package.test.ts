@@ -17,6 +17,41 @@ beforeAll(async () => {
   packaged = await slsPackage();
 }, 120_000);
 
+type ConditionedStatement = Statement & { Condition?: Record<string, Record<string, unknown>> };
+
+// Actions the Service Authorization Reference lists with no resource type: IAM accepts only "*".
+// ecs:DescribeTaskDefinition: task definitions are read by ARN, but the action has no resource
+// type; ecs:ListClusters and ecs:ListServices: list actions, no resource type (only a condition).
+// autoscaling:DescribeAutoScalingInstances: a describe action with no resource type.
+// cloudwatch:GetMetricData and application-autoscaling:DescribeScalableTargets: no resource type either.
+const NO_RESOURCE_TYPE = ['ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'autoscaling:DescribeAutoScalingInstances', 'cloudwatch:GetMetricData', 'application-autoscaling:DescribeScalableTargets'];
+
+const statementsOf = (role: PackageResult['template']['Resources'][string]) =>
+  (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
+
+/** No wildcard action in any role; "*" as the resource (alone or in a list) only for the actions that have no resource type. */
+function expectLeastPrivilege(template: PackageResult['template']): void {
+  const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
+  expect(roles.length).toBeGreaterThan(0);
+  for (const [name, role] of roles) {
+    for (const statement of statementsOf(role)) {
+      const actions = [statement.Action].flat();
+      for (const action of actions) expect(action, `${name} grants a wildcard action`).not.toMatch(/\*/);
+      if ([statement.Resource].flat().includes('*')) expect(NO_RESOURCE_TYPE, `${name} grants ${actions.join(',')} on every resource`).toEqual(expect.arrayContaining(actions));
+    }
+  }
+}
+
+function expectNoSecretInEnvironment(template: PackageResult['template']): void {
+  for (const [name, fn] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
+    const variables = ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(variables)) {
+      expect(key, `${name} has a secret-looking variable`).not.toMatch(/SECRET|TOKEN|PASSWORD|WEBHOOK|API_KEY/i);
+      expect(JSON.stringify(value), `${name}.${key} holds a secret-looking value`).not.toMatch(/hooks\.slack\.com|AKIA[0-9A-Z]{16}|xox[abp]-/);
+    }
+  }
+}
+
 describe('packaged stack', () => {
   it('passes cfn-lint', async () => {
     const result = await cfnLint(join(packaged.dir, 'cloudformation-template-update-stack.json'));
@@ -51,34 +86,13 @@ describe('packaged stack', () => {
     }
   });
 
-  // Actions the Service Authorization Reference lists with no resource type: IAM accepts only "*".
-  // ecs:DescribeTaskDefinition: task definitions are read by ARN, but the action has no resource
-  // type; ecs:ListClusters and ecs:ListServices: list actions, no resource type (only a condition).
-  // autoscaling:DescribeAutoScalingInstances: a describe action with no resource type.
-
-  // cloudwatch:GetMetricData and application-autoscaling:DescribeScalableTargets: no resource type either.
-  const NO_RESOURCE_TYPE = ['ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'autoscaling:DescribeAutoScalingInstances', 'cloudwatch:GetMetricData', 'application-autoscaling:DescribeScalableTargets'];
-
   it('grants no remediation write while no playbook is enabled, and puts no secret in any environment', () => {
     expect(remediationWrites(packaged.template)).toEqual([]);
-    for (const [name, fn] of resourcesOfType('AWS::Lambda::Function')) {
-      const variables = ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
-      for (const [key, value] of Object.entries(variables)) {
-        expect(key, `${name} has a secret-looking variable`).not.toMatch(/SECRET|TOKEN|PASSWORD|WEBHOOK|API_KEY/i);
-        expect(JSON.stringify(value), `${name}.${key} holds a secret-looking value`).not.toMatch(/hooks\.slack\.com|AKIA[0-9A-Z]{16}|xox[abp]-/);
-      }
-    }
+    expectNoSecretInEnvironment(packaged.template);
   });
 
   it('grants only named actions, on named resources except where AWS has none narrower', () => {
-    for (const [name, role] of resourcesOfType('AWS::IAM::Role')) {
-      const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
-      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
-        const actions = [statement.Action].flat();
-        for (const action of actions) expect(action, `${name} grants a wildcard action`).not.toMatch(/\*/);
-        if (statement.Resource === '*') expect(NO_RESOURCE_TYPE, `${name} grants ${actions.join(',')} on every resource`).toEqual(expect.arrayContaining(actions));
-      }
-    }
+    expectLeastPrivilege(packaged.template);
   });
 
   it('gives every asynchronously invoked function an on-failure destination and its rules a dead-letter queue', () => {
@@ -117,7 +131,6 @@ describe('packaged stack', () => {
   });
 });
 
-type ConditionedStatement = Statement & { Condition?: Record<string, Record<string, unknown>> };
 const REMEDIATION_WRITE = /^ecs:(UpdateService|UpdateContainerInstancesState|RegisterTaskDefinition|TagResource|StopTask|DeregisterContainerInstance|PutClusterCapacityProviders)$|^autoscaling:(?!Describe)|^application-autoscaling:Register|^iam:PassRole$/;
 
 /** Every statement of every role that lets a function change a user's resources. */
@@ -153,6 +166,11 @@ describe('packaging with every playbook enabled', () => {
     );
     ({ template } = await slsPackage({ AUTOPILOT_CONFIG: file }));
   }, 120_000);
+
+  it('grants only named actions, on named resources except where AWS has none narrower, and puts no secret in any environment', () => {
+    expectLeastPrivilege(template);
+    expectNoSecretInEnvironment(template);
+  });
 
   it('lets only the remediate role write, each write under the opt-in tag or on what remediate.optIn names', () => {
     const writes = remediationWrites(template);
@@ -373,6 +391,11 @@ describe('packaging with scaled services', () => {
     expect(lint.output).toBe('');
   });
 
+  it('grants only named actions, on named resources except where AWS has none narrower, and puts no secret in any environment', () => {
+    expectLeastPrivilege(template);
+    expectNoSecretInEnvironment(template);
+  });
+
   it('lets the role update only services and scalable targets tagged ecs-autopilot:scale=on, and read exactly the configured queue', () => {
     const statements = (template.Resources.ScaleRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<Statement & { Condition?: unknown }> } }>)[0]!.PolicyDocument.Statement;
     const on = (action: string) => statements.filter((st) => [st.Action].flat().includes(action));
@@ -403,6 +426,9 @@ describe('packaging with log shipping', () => {
     const { template, dir: out } = await slsPackage({ AUTOPILOT_CONFIG: file });
     const lint = await cfnLint(join(out, 'cloudformation-template-update-stack.json'));
     expect(lint.output).toBe('');
+    // The security audit holds with shipping on too: the destination credentials stay in Secrets Manager.
+    expectLeastPrivilege(template);
+    expectNoSecretInEnvironment(template);
     const filters = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Logs::SubscriptionFilter');
     expect(filters.map((f) => f.Properties.LogGroupName).sort()).toEqual(['/ecs/billing', '/ecs/orders-api']);
     const role = template.Resources.ShipRole!;

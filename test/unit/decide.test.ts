@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceTags } from '../../shared/config/service-tags.js';
-import { notifyPatterns, taskStoppedPattern } from '../../shared/config/event-patterns.js';
+import { notifyPatterns, remediatePatterns, taskStoppedPattern } from '../../shared/config/event-patterns.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { decide } from '../../shared/decide/decide.js';
 import { parseEvent, type Signal } from '../../shared/intake/index.js';
@@ -156,5 +156,14 @@ describe('decide', () => {
     expect(matchesPattern(loadFixture('events/task-stopped-oom.json'), pattern)).toBe(true);
     const wantsDeployments = validateConfig({ notify: { causes: { deployment: { notify: true } } } }, 'test');
     expect(matchesPattern(loadFixture('events/task-stopped-deployment.json'), taskStoppedPattern(wantsDeployments))).toBe(true);
+  });
+
+  it('delivers to remediate the alarms on target group metrics only, matching inside the alarm\'s list of metrics', () => {
+    const [rule] = remediatePatterns(validateConfig({ remediate: { playbooks: { unhealthyTargets: { enabled: true } } } }, 'test'));
+    const cpu = loadFixture('events/alarm-ecs-service-alarm.json') as unknown as { detail: { configuration: { metrics: Array<{ metricStat: { metric: { name: string } } }> } } };
+    expect(matchesPattern(cpu, rule!.pattern)).toBe(false);
+    const unhealthy = structuredClone(cpu);
+    unhealthy.detail.configuration.metrics[0]!.metricStat.metric.name = 'UnHealthyHostCount';
+    expect(matchesPattern(unhealthy, rule!.pattern)).toBe(true);
   });
 });

@@ -52,7 +52,7 @@ function recorder(backlog: number, orders: number) {
     },
     scalableTargets: { find: async () => undefined, setCapacity: async (cluster, service) => void writes.push(`scalable-target ${cluster}/${service}`) },
     readers: { backlog: { backlog: async () => backlog }, metrics: { latest: async () => orders, perMinute: async () => [{ time: new Date('2026-11-20T10:04:00Z'), value: orders }] } },
-    notifyAtMax: async () => void writes.push('notify at max'),
+    notify: async (notice, context) => void writes.push(`notify ${notice.notice} ${context.service.cluster}/${context.service.service}`),
     recordDecision: () => undefined,
     now: () => new Date('2026-11-20T10:05:00Z'),
   };
@@ -76,7 +76,7 @@ async function check(event: unknown, backlog: number, orders: number): Promise<v
   const services = servicesToEvaluate(config.scale, intake.signal);
   const named = intake.signal.kind === 'scheduled-tick' ? ['prod/web', 'prod/api'] : intake.signal.kind === 'alarm-state-changed' && intake.signal.alarmName === 'prod-web-cpu-high' ? ['prod/web'] : [];
   expect(services.map((s) => `${s.cluster}/${s.service}`), describeForReport(event)).toEqual(named);
-  const outcomes = await scaleServices(services, intake.signal.eventId, deps);
+  const outcomes = await scaleServices(services, { eventId: intake.signal.eventId, region: 'us-east-1', account: '123456789012' }, deps);
   expect(outcomes.filter((o) => o.outcome === 'error'), describeForReport(event)).toEqual([]);
   scaledSeen += writes.filter((w) => w.startsWith('ecs ')).length;
   for (const write of writes) expect(named.some((service) => write.includes(service)), `${write} is not about a service the event selects`).toBe(true);

@@ -192,12 +192,27 @@ function undoOf(action: PlannedRemediation, before: ServiceView | undefined, cha
  * record with the first attempt's undo, instead of writing again.
  */
 interface ActionIntent {
+  action: PlannedRemediation;
   at: string;
   change: ServiceChange;
   after: string;
   undo: UndoSpec;
   before?: ServiceView;
 }
+
+/**
+ * An event's intents, by action key, in one record read once per claimed event: a retry finishes
+ * an action its failed attempt made even when the decision no longer plans it (a pause the retry
+ * finds at its floor plans nothing).
+ */
+interface EventIntents {
+  key: string;
+  value: Record<string, ActionIntent>;
+  version?: number;
+}
+
+const intentsKeyOf = (eventId: string) => `remediate#intent#${eventId}`;
+const actionKeyOf = (eventId: string, action: PlannedRemediation) => `${eventId}>${action.type}>${action.service ?? action.containerInstance ?? action.cluster}`;
 
 const sameStrategy = (a: ServiceChange['capacityProviderStrategy'] = [], b: ServiceChange['capacityProviderStrategy'] = []) =>
   JSON.stringify(a.map((i) => [i.capacityProvider, i.weight ?? 0, i.base ?? 0])) === JSON.stringify(b.map((i) => [i.capacityProvider, i.weight ?? 0, i.base ?? 0]));
@@ -230,16 +245,14 @@ interface Gatekeeper {
   killSwitch?: string | undefined;
 }
 
-async function carryOut(action: PlannedRemediation, signal: Signal, deps: RemediationDependencies, gate: Gatekeeper, now: Date, because: string): Promise<RemediationReport> {
+async function carryOut(action: PlannedRemediation, signal: Signal, deps: RemediationDependencies, gate: Gatekeeper, now: Date, because: string, intents: EventIntents): Promise<RemediationReport> {
   const remediate = deps.config.remediate;
   const settings = remediate.playbooks[action.playbook];
   const label = playbookLabel(action.playbook);
   const target = action.service ?? action.containerInstance ?? action.cluster;
-  const actionKey = `${signal.eventId}>${action.type}>${target}`;
+  const actionKey = actionKeyOf(signal.eventId, action);
   const report = (outcome: RemediationOutcome, detail: string): RemediationReport => ({ ...action, outcome, detail });
   const [cluster, service] = (action.service ?? '').split('/') as [string, string];
-
-  if (gate.killSwitch) return finish(report('blocked-kill-switch', `the kill switch ${remediate.killSwitchParameter} is ${gate.killSwitch}`));
 
   // The live state, read again right before acting: another action of this event, a person or a
   // deployment may have changed it since the decision.
@@ -248,11 +261,11 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   // A retry of this very action, whose earlier attempt made the change and then failed before it
   // could record it: finish the record, write nothing again. Checked before staleness, since the
   // change itself makes the service look moved on.
-  const intentKey = `remediate#intent#${actionKey}`;
-  const intent = deps.ecs && !deps.dryRun ? (await deps.store.getRecord<ActionIntent>(intentKey, now))?.value : undefined;
+  const intent = intents.value[actionKey];
   if (intent && madeAlready(action, intent, before, instance)) {
     return finish(report('acted', `${intent.after} (made by an earlier attempt of this event, which failed before recording it; not written again)`), intent.undo, intent.before);
   }
+  if (gate.killSwitch) return finish(report('blocked-kill-switch', `the kill switch ${remediate.killSwitchParameter} is ${gate.killSwitch}`));
   if (deps.ecs) {
     const stale = staleBecause(action, before, instance?.agentConnected);
     if (stale) return finish(report('blocked-stale', `not acting: ${stale}`));
@@ -294,10 +307,12 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   // The intent goes into the audit trail before the write: if the invocation dies after the write,
   // its retry no longer acts (the live state has moved on), and this record is what tells.
   await record(report('acting', 'about to act'), undoOf(action, before, change), before);
-  // Kept only if none is there: an earlier attempt's intent holds the state from before any write.
+  // An earlier attempt's intent is kept: it holds the state from before any write. The claim keeps
+  // other invocations of this event out, so a lost race means a lost answer of our own write.
   const remember = async (made: ServiceChange, described: string) => {
-    const value: ActionIntent = { at: now.toISOString(), change: made, after: described, undo: undoOf(action, before, made), ...(before ? { before } : {}) };
-    await deps.store.putRecord(intentKey, value, undefined, now, HISTORY_TTL_SECONDS);
+    if (intents.value[actionKey]) return;
+    intents.value[actionKey] = { action, at: now.toISOString(), change: made, after: described, undo: undoOf(action, before, made), ...(before ? { before } : {}) };
+    if (await deps.store.putRecord(intents.key, intents.value, intents.version, now, HISTORY_TTL_SECONDS)) intents.version = (intents.version ?? 0) + 1;
   };
   try {
     switch (action.type) {
@@ -375,6 +390,23 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
     await deps.store.appendAudit(entry, remediate.auditRetentionDays * 86400);
     return entry;
   }
+}
+
+/** The event's intents (online only: offline and dry-run nothing is written, so nothing is interrupted). */
+async function readIntents(eventId: string, deps: RemediationDependencies, now: Date): Promise<EventIntents> {
+  const key = intentsKeyOf(eventId);
+  if (!deps.ecs || deps.dryRun) return { key, value: {} };
+  const record = await deps.store.getRecord<Record<string, ActionIntent>>(key, now);
+  return record ? { key, value: record.value, version: record.version } : { key, value: {} };
+}
+
+/** Finishes an interrupted action whose change the live state shows; undefined when it does not. */
+async function finishInterrupted(intent: ActionIntent, signal: Signal, deps: RemediationDependencies, gate: Gatekeeper, now: Date, because: string, intents: EventIntents) {
+  const { action } = intent;
+  const [cluster, service] = (action.service ?? '').split('/') as [string, string];
+  const view = deps.ecs && action.service ? await deps.ecs.describeService(cluster, service) : undefined;
+  const instance = deps.ecs && action.containerInstance ? await deps.ecs.describeInstance(action.cluster, action.containerInstance) : undefined;
+  return madeAlready(action, intent, view, instance) ? carryOut(action, signal, deps, gate, now, because, intents) : undefined;
 }
 
 /** Reads what the decision needs: the history record, the agent record, and (online) the live state. */
@@ -470,7 +502,17 @@ export async function remediateEvent(raw: unknown, deps: RemediationDependencies
 
     const gate: Gatekeeper = { killSwitch };
     const actions: RemediationReport[] = [];
-    for (const action of plan.actions) actions.push(await carryOut(action, signal, deps, gate, now, optIn.because));
+    const intents = await readIntents(signal.eventId, deps, now);
+    for (const action of plan.actions) actions.push(await carryOut(action, signal, deps, gate, now, optIn.because, intents));
+    // What a failed attempt of this event began and the decision no longer plans (its change is
+    // in place, so there is nothing left to do): recorded and announced, never written again.
+    const planned = new Set(plan.actions.map((a) => actionKeyOf(signal.eventId, a)));
+    for (const [key, intent] of Object.entries(intents.value)) {
+      if (!planned.has(key)) {
+        const finished = await finishInterrupted(intent, signal, deps, gate, now, optIn.because, intents);
+        if (finished) actions.push(finished);
+      }
+    }
     if (deps.timers) for (const timer of plan.timers) await deps.timers.schedule(timer, now);
     await deps.store.completeEvent(claimKey, now, ttlSeconds);
     return { ...base, outcome: actions.length > 0 ? 'acted' : 'ignored', actions, timers: plan.timers, notes };

@@ -378,19 +378,25 @@ describe('safety', () => {
       expect((await remediateEvent(last, d)).outcome).toBe('ignored');
     }
 
-    // A pause the retry finds in place is not planned again at all (the service is at its floor):
-    // no second write, and the failed attempt's intent record keeps the way back.
+    // A pause the retry finds in place is not planned again (the service is at its floor): the
+    // failed attempt's intent is finished all the same, with its undo, and nothing is written again.
     writes.length = 0;
+    await receiveNotifications(stack, 0);
     const [first, second] = crash('retried', td, 2);
     await remediateEvent(first!, d);
     lose = 1;
     await expect(remediateEvent(second!, d)).rejects.toThrow('the audit write timed out');
     const retry = await remediateEvent(second!, d);
-    expect(retry.actions).toEqual([]);
     expect(retry.notes.join(' ')).toContain('already at or below the pause floor');
     expect(writes).toEqual([JSON.stringify({ desiredCount: 0 })]);
-    const intent = (await d.store.listAudit(500)).filter((r) => r.target === `${cluster}/retried`);
-    expect(intent).toMatchObject([{ detail: { outcome: 'acting', undo: { kind: 'update-service', change: { desiredCount: 3 } } } }]);
+    const [pause] = retry.actions;
+    expect(pause).toMatchObject({ type: 'pause', outcome: 'acted', service: `${cluster}/retried` });
+    expect(pause!.detail).toContain('made by an earlier attempt of this event');
+    const trail = (await d.store.listAudit(500)).filter((r) => r.target === `${cluster}/retried`);
+    expect(trail.map((r) => r.detail?.outcome).sort()).toEqual(['acted', 'acting']);
+    expect(trail.find((r) => r.detail?.outcome === 'acted')).toMatchObject({ detail: { undo: { kind: 'update-service', change: { desiredCount: 3 } } } });
+    expect((await receiveNotifications(stack)).filter((n) => (n.body.remediation as { auditId?: string } | undefined)?.auditId === pause!.auditId)).toHaveLength(1);
+    expect((await world.service('retried')).desiredCount).toBe(0);
   });
 
   it('holds the cooldown and the global budget under a burst of failing services', async () => {

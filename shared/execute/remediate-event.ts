@@ -13,7 +13,7 @@ import { type AgentRecord, agentRecordKey, HISTORY_TTL_SECONDS, type ServiceHist
 import { optedInPlaybooks, playbookLabel } from '../decide/remediation/opt-in.js';
 import { describeRevision } from '../decide/remediation/playbooks/common.js';
 import { globalBudgetKey, remediationLimitKeys } from '../decide/remediation-limits.js';
-import type { PlannedRemediation, ServiceView } from '../decide/remediation/types.js';
+import type { InstanceView, PlannedRemediation, ServiceView } from '../decide/remediation/types.js';
 import { classifyStoppedTask } from '../decide/classify-stopped-task.js';
 import { parseEvent, type Signal } from '../intake/index.js';
 import type { AuditRecord, StateStore } from '../state/store.js';
@@ -245,7 +245,22 @@ interface Gatekeeper {
   killSwitch?: string | undefined;
 }
 
-async function carryOut(action: PlannedRemediation, signal: Signal, deps: RemediationDependencies, gate: Gatekeeper, now: Date, because: string, intents: EventIntents): Promise<RemediationReport> {
+/** What a remediation acts on, as ECS has it now (online only). */
+async function liveStateOf(action: PlannedRemediation, deps: RemediationDependencies): Promise<LiveState> {
+  const [cluster, service] = (action.service ?? '').split('/') as [string, string];
+  return {
+    view: deps.ecs && action.service ? await deps.ecs.describeService(cluster, service) : undefined,
+    instance: deps.ecs && action.containerInstance ? await deps.ecs.describeInstance(action.cluster, action.containerInstance) : undefined,
+  };
+}
+
+interface LiveState {
+  view: ServiceView | undefined;
+  instance: InstanceView | undefined;
+}
+
+/** `live`: the state just read by the caller, for the same action (not read twice). */
+async function carryOut(action: PlannedRemediation, signal: Signal, deps: RemediationDependencies, gate: Gatekeeper, now: Date, because: string, intents: EventIntents, live?: LiveState): Promise<RemediationReport> {
   const remediate = deps.config.remediate;
   const settings = remediate.playbooks[action.playbook];
   const label = playbookLabel(action.playbook);
@@ -256,8 +271,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
 
   // The live state, read again right before acting: another action of this event, a person or a
   // deployment may have changed it since the decision.
-  const before = deps.ecs && action.service ? await deps.ecs.describeService(cluster, service) : undefined;
-  const instance = deps.ecs && action.containerInstance ? await deps.ecs.describeInstance(action.cluster, action.containerInstance) : undefined;
+  const { view: before, instance } = live ?? (await liveStateOf(action, deps));
   // A retry of this very action, whose earlier attempt made the change and then failed before it
   // could record it: finish the record, write nothing again. Checked before staleness, since the
   // change itself makes the service look moved on.
@@ -348,23 +362,29 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
   async function finish(result: RemediationReport, undo?: UndoSpec, beforeView?: ServiceView): Promise<RemediationReport> {
     deps.countAction?.(label, result.outcome);
     // A burst of events for one target blocks many times; say it once per cooldown, not per event.
-    if (!['acted', 'failed', 'dry-run', 'planned'].includes(result.outcome) && !(await deps.store.acquireCooldown(`said#${label}#${target}#${result.outcome}`, now, settings.cooldown))) {
+    // The action holds it: a retry of this action (whose first attempt failed before recording)
+    // still says it.
+    if (!['acted', 'failed', 'dry-run', 'planned'].includes(result.outcome) && !(await deps.store.acquireCooldown(`said#${label}#${target}#${result.outcome}`, now, settings.cooldown, actionKey))) {
       return result;
     }
     const audit = await record(result, undo, beforeView);
+    // Recorded already by an earlier attempt of this action (which then failed later on, in its
+    // timers or its claim): that attempt announced it, so the retry says nothing again.
+    if (!audit) return { ...result, auditId: auditIdOf(actionKey, result.outcome), detail: `${result.detail} (recorded and announced by an earlier attempt of this event)` };
     const withId = { ...result, auditId: audit.id };
     if (!deps.announce) return withId;
     try {
       await deps.announce({ report: withId, auditId: audit.id, time: audit.time, region: 'region' in signal ? signal.region : '', account: 'account' in signal ? signal.account : '' });
     } catch (error) {
       // The change is made and audited; failing the invocation now would not announce it either
-      // (the retry finds the target moved on). Say so in the report and the logs instead.
+      // (the retry finds it recorded). Say so in the report and the logs instead.
       return { ...withId, detail: `${withId.detail}; ${(error as Error).message}` };
     }
     return withId;
   }
 
-  async function record(result: RemediationReport, undo?: UndoSpec, beforeView?: ServiceView): Promise<AuditRecord> {
+  /** The record as stored; undefined when an earlier attempt of this action recorded this outcome. */
+  async function record(result: RemediationReport, undo?: UndoSpec, beforeView?: ServiceView): Promise<AuditRecord | undefined> {
     const auditId = auditIdOf(actionKey, result.outcome);
     const entry: AuditRecord = {
       id: auditId,
@@ -387,8 +407,7 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
         actionKey,
       },
     };
-    await deps.store.appendAudit(entry, remediate.auditRetentionDays * 86400);
-    return entry;
+    return deps.store.appendAudit(entry, remediate.auditRetentionDays * 86400);
   }
 }
 
@@ -402,11 +421,8 @@ async function readIntents(eventId: string, deps: RemediationDependencies, now: 
 
 /** Finishes an interrupted action whose change the live state shows; undefined when it does not. */
 async function finishInterrupted(intent: ActionIntent, signal: Signal, deps: RemediationDependencies, gate: Gatekeeper, now: Date, because: string, intents: EventIntents) {
-  const { action } = intent;
-  const [cluster, service] = (action.service ?? '').split('/') as [string, string];
-  const view = deps.ecs && action.service ? await deps.ecs.describeService(cluster, service) : undefined;
-  const instance = deps.ecs && action.containerInstance ? await deps.ecs.describeInstance(action.cluster, action.containerInstance) : undefined;
-  return madeAlready(action, intent, view, instance) ? carryOut(action, signal, deps, gate, now, because, intents) : undefined;
+  const live = await liveStateOf(intent.action, deps);
+  return madeAlready(intent.action, intent, live.view, live.instance) ? carryOut(intent.action, signal, deps, gate, now, because, intents, live) : undefined;
 }
 
 /** Reads what the decision needs: the history record, the agent record, and (online) the live state. */

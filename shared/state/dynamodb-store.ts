@@ -223,23 +223,47 @@ export class DynamoDbStateStore implements StateStore {
     return Item && Number(Item.expiresAt?.N ?? 0) > epochSeconds(now) ? (Item.ids?.SS ?? []).length : 0;
   }
 
-  async appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void> {
+  async appendAudit(record: AuditRecord, ttlSeconds: number): Promise<AuditRecord | undefined> {
+    // The trail is sorted by time (sk = time#id), so a retry at a later time would make a second
+    // item. The id's first time is kept in an item of its own, written first: the trail item then
+    // has the same key on every attempt, and its condition lets exactly one in. Both writes carry
+    // this call's token, so a lost answer of our own write still counts as ours.
+    const expiresAt = N(epochSeconds(new Date(record.time)) + ttlSeconds);
+    const writer = writeToken();
+    let time = record.time;
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: {
-            pk: S('audit'),
-            sk: S(`${record.time}#${record.id}`),
-            record: S(JSON.stringify(record)),
-            expiresAt: N(epochSeconds(new Date(record.time)) + ttlSeconds),
-          },
-          ConditionExpression: 'attribute_not_exists(sk)',
+          Item: { pk: S(`auditid#${record.id}`), sk: S(ONE_ITEM), time: S(record.time), expiresAt, writer: S(writer) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      time = itemInTheWay(error)?.time?.S ?? (await this.auditTimeOf(record.id)) ?? record.time;
     }
+    const stored = { ...record, time };
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { pk: S('audit'), sk: S(`${time}#${record.id}`), record: S(JSON.stringify(stored)), expiresAt, writer: S(writer) },
+          ConditionExpression: 'attribute_not_exists(sk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return stored;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return itemInTheWay(error)?.writer?.S === writer ? stored : undefined;
+    }
+  }
+
+  private async auditTimeOf(id: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: S(`auditid#${id}`), sk: S(ONE_ITEM) }, ConsistentRead: true }));
+    return Item?.time?.S;
   }
 
   async listAudit(limit: number): Promise<AuditRecord[]> {

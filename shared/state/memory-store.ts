@@ -76,9 +76,10 @@ export class MemoryStateStore implements StateStore {
     return held && held.expiresAt > epochSeconds(now) ? held.ids.size : 0;
   }
 
-  async appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void> {
-    if (this.audit.some((a) => a.record.id === record.id)) return;
+  async appendAudit(record: AuditRecord, ttlSeconds: number): Promise<AuditRecord | undefined> {
+    if (this.audit.some((a) => a.record.id === record.id)) return undefined;
     this.audit.push({ record, expiresAt: epochSeconds(new Date(record.time)) + ttlSeconds });
+    return record;
   }
 
   async listAudit(limit: number): Promise<AuditRecord[]> {

@@ -48,7 +48,13 @@ export interface StateStore {
   cooldownUntil(key: string, now: Date): Promise<Date | undefined>;
   /** How many slots of the budget `key` are taken (reads only: `explain` shows the budget left). */
   slotsTaken(key: string, now: Date): Promise<number>;
-  appendAudit(record: AuditRecord, ttlSeconds: number): Promise<void>;
+  /**
+   * Records `record` once per id: a second call with the same id (a retry of the attempt that
+   * recorded it, at a later time) records nothing and returns undefined. Otherwise the record as
+   * stored, which keeps the time of the first call with its id (an attempt that died between its
+   * two writes). A caller announces what it recorded only when this returns the record.
+   */
+  appendAudit(record: AuditRecord, ttlSeconds: number): Promise<AuditRecord | undefined>;
   /** Most recent first. */
   listAudit(limit: number): Promise<AuditRecord[]>;
   /** A JSON record with a version (notification groups, service health, disconnected agents). */

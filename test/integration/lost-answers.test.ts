@@ -93,6 +93,37 @@ describe('conditional writes whose answer is lost', () => {
     expect(await store.acquireCooldown('svc-1', t0, 600)).toBe(false);
   });
 
+  it('an audit record is still ours: recorded once, and the caller announces it', async () => {
+    const record = { id: 'audit-lost-1', time: t0.toISOString(), actor: 'remediate:crash-loop', action: 'pause', target: 'prod/lost', reason: 'test', eventIds: ['e1'] };
+    for (const trail of ['auditid#audit-lost-1', '"pk":{"S":"audit"}']) {
+      const { store, lost } = storeLosing((operation, body) => operation === 'PutItem' && body.includes(trail) && body.includes('audit-lost-1'));
+      const id = `${record.id}-${trail.length}`;
+      const stored = await store.appendAudit({ ...record, id }, 3600);
+      expect(lost, trail).toEqual(['PutItem']);
+      expect(stored, trail).toMatchObject({ id, time: record.time });
+    }
+    const { store } = storeLosing(() => false);
+    expect((await store.listAudit(1000)).filter((r) => r.id.startsWith('audit-lost-1'))).toHaveLength(2);
+  });
+
+  it('an audit record whose attempt died between its two writes keeps that attempt\'s time', async () => {
+    const record = { id: 'audit-died-1', time: t0.toISOString(), actor: 'remediate:crash-loop', action: 'pause', target: 'prod/died', reason: 'test', eventIds: ['e1'] };
+    const dying = new DynamoDBClient({ ...clientOptions(stack.endpoint), maxAttempts: 1 });
+    dying.middlewareStack.add(
+      (next) => async (args) => {
+        if (JSON.stringify(args.input).includes('"pk":{"S":"audit"}')) throw new Error('the invocation died here');
+        return next(args);
+      },
+      { step: 'initialize', name: 'dieBeforeTheTrail' },
+    );
+    await expect(new DynamoDbStateStore(dying, stack.tableName).appendAudit(record, 3600)).rejects.toThrow('died here');
+    const { store } = storeLosing(() => false);
+    const later = new Date(t0.getTime() + 60_000).toISOString();
+    expect(await store.appendAudit({ ...record, time: later }, 3600)).toMatchObject({ id: record.id, time: record.time });
+    expect(await store.appendAudit({ ...record, time: later }, 3600)).toBeUndefined();
+    expect((await store.listAudit(1000)).filter((r) => r.id === record.id).map((r) => r.time)).toEqual([record.time]);
+  });
+
   it('the pipeline posts the new message when the group write\'s answer was lost', async () => {
     const { store, lost } = storeLosing((operation, body) => operation === 'PutItem' && body.includes('rec#group#'));
     const posted: NotifyAction[] = [];

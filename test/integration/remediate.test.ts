@@ -399,6 +399,42 @@ describe('safety', () => {
     expect((await world.service('retried')).desiredCount).toBe(0);
   });
 
+  it('a retry after the action was recorded and announced (the attempt failed later) records and announces nothing again', async () => {
+    // The first attempt pauses, records `acted` and announces it, then fails to complete its claim
+    // (a DynamoDB timeout): Lambda retries the event, at a later time.
+    const td = await world.registerRevision('finished');
+    await world.createService('finished', td, { desiredCount: 3 });
+    const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0, failures: 2 } }));
+    const store = d.store;
+    let failCompletion = false;
+    d.store = Object.assign(Object.create(store) as typeof store, {
+      completeEvent: async (...args: Parameters<typeof store.completeEvent>) => {
+        if (failCompletion) {
+          failCompletion = false;
+          throw new Error('completing the claim timed out');
+        }
+        return store.completeEvent(...args);
+      },
+    });
+    await receiveNotifications(stack, 0);
+    const [first, second] = crash('finished', td, 2);
+    let clock = Date.now();
+    d.now = () => new Date(clock);
+    await remediateEvent(first!, d);
+    failCompletion = true;
+    await expect(remediateEvent(second!, d)).rejects.toThrow('completing the claim timed out');
+    clock += 5_000;
+    const retry = await remediateEvent(second!, d);
+    expect(retry.actions.map((a) => a.outcome)).toEqual(['acted']);
+    expect(retry.actions[0]!.detail).toContain('recorded and announced by an earlier attempt');
+    const trail = (await d.store.listAudit(500)).filter((r) => r.target === `${cluster}/finished`);
+    expect(trail.map((r) => r.detail?.outcome).sort()).toEqual(['acted', 'acting']);
+    const announced = (await receiveNotifications(stack)).filter((n) => (n.body.remediation as { auditId?: string } | undefined)?.auditId === retry.actions[0]!.auditId);
+    expect(announced).toHaveLength(1);
+    expect((await world.service('finished')).desiredCount).toBe(0);
+    expect((await remediateEvent(second!, d)).outcome).toBe('ignored');
+  });
+
   it('holds the cooldown and the global budget under a burst of failing services', async () => {
     const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0, failures: 2, cooldown: '1h' } }, { maxActionsPerHour: 2 }));
     // A table of its own, so the hour's global budget is this burst's alone.

@@ -117,11 +117,14 @@ describe.each(stores)('state store contract: %s', (_name, makeStore) => {
       reason: 'test',
       eventIds: [id],
     });
-    await store.appendAudit(record('a1', 1), 3600);
-    await store.appendAudit(record('a2', 2), 3600);
-    await store.appendAudit(record('a2', 2), 3600);
+    expect(await store.appendAudit(record('a1', 1), 3600)).toMatchObject({ id: 'a1' });
+    expect(await store.appendAudit(record('a2', 2), 3600)).toMatchObject({ id: 'a2' });
+    expect(await store.appendAudit(record('a2', 2), 3600)).toBeUndefined();
+    // A retry records later than its first attempt: the id is what makes it the same record.
+    expect(await store.appendAudit(record('a2', 30), 3600)).toBeUndefined();
     const listed = await store.listAudit(10);
     expect(listed.map((r) => r.id)).toEqual(['a2', 'a1']);
+    expect(listed[0]!.time).toBe(at(2).toISOString());
     expect(await store.listAudit(1)).toHaveLength(1);
   });
 

@@ -1,7 +1,6 @@
 // notify: ECS events, CloudWatch alarms and its own timers in; Slack and SNS notifications out.
 // Wiring only: parse, decide and execute live in shared/.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
@@ -9,7 +8,7 @@ import { validateConfig } from '../../shared/config/validate.js';
 import { type EventOutcome, processEvent } from '../../shared/execute/process-event.js';
 import { eventOrTimers } from '../../shared/lambda/event-or-timers.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
-import { createMetrics } from '../../shared/lambda/metrics.js';
+import { createMetrics, publishMetrics } from '../../shared/lambda/metrics.js';
 import { emfPipelineMetrics } from '../../shared/lambda/pipeline-metrics.js';
 import { notifyDependencies } from './wiring.js';
 
@@ -31,4 +30,4 @@ async function handle(event: unknown, context: Context): Promise<EventOutcome | 
   return handleEventOrTimers(event);
 }
 
-export const handler = middy(handle).use(logOutcome(logger)).use(logMetrics(metrics));
+export const handler = middy(handle).use(logOutcome(logger)).use(publishMetrics(metrics));

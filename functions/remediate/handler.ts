@@ -1,7 +1,6 @@
 // remediate: ECS events, alarms and its own timers in; opt-in, rate-limited, audited fixes out.
 // Wiring only: the playbooks live in shared/decide/remediation, the gates in shared/execute.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
@@ -9,7 +8,7 @@ import { validateConfig } from '../../shared/config/validate.js';
 import { remediateEvent } from '../../shared/execute/remediate-event.js';
 import { eventOrTimers } from '../../shared/lambda/event-or-timers.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
-import { createMetrics, METRIC, MetricUnit } from '../../shared/lambda/metrics.js';
+import { createMetrics, METRIC, MetricUnit, publishMetrics } from '../../shared/lambda/metrics.js';
 import { remediateDependencies } from './wiring.js';
 
 const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
@@ -35,4 +34,4 @@ async function handle(event: unknown, context: Context) {
   return handleEventOrTimers(event);
 }
 
-export const handler = middy(handle).use(logOutcome(logger)).use(logMetrics(metrics));
+export const handler = middy(handle).use(logOutcome(logger)).use(publishMetrics(metrics));

@@ -3,7 +3,6 @@
 // lives in shared/decide/scaling, its execution in shared/execute/scaling.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
@@ -11,7 +10,7 @@ import { servicesToEvaluate } from '../../shared/decide/scaling/select-services.
 import { type ServiceOutcome, scaleServices } from '../../shared/execute/scaling/scale-services.js';
 import { parseEvent } from '../../shared/intake/index.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
-import { createMetrics } from '../../shared/lambda/metrics.js';
+import { createMetrics, publishMetrics } from '../../shared/lambda/metrics.js';
 import { scaleDependencies } from './wiring.js';
 
 const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
@@ -49,4 +48,4 @@ async function handle(event: unknown, context: Context): Promise<ScaleOutcome> {
   };
 }
 
-export const handler = middy(handle).use(logMetrics(metrics)).use(logOutcome(logger));
+export const handler = middy(handle).use(publishMetrics(metrics)).use(logOutcome(logger));

@@ -1,14 +1,13 @@
 // ship: CloudWatch Logs subscription batches of ECS log groups in; enriched, redacted records out
 // to Firehose, S3 and HTTP, or to the S3 backup. Wiring only: the pipeline lives in shared/.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
 import { type ShipDependencies, type ShipOutcome, shipLogEvent } from '../../shared/execute/ship/ship-batch.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
-import { createMetrics } from '../../shared/lambda/metrics.js';
+import { createMetrics, publishMetrics } from '../../shared/lambda/metrics.js';
 import { publishShipMetrics } from './ship-metrics.js';
 
 // Once per container: configuration validated at cold start, clients and caches outside the handler.
@@ -37,4 +36,4 @@ async function handle(event: unknown, context: Context): Promise<ShipOutcome> {
   return outcome;
 }
 
-export const handler = middy(handle).use(logMetrics(metrics)).use(logOutcome(logger));
+export const handler = middy(handle).use(publishMetrics(metrics)).use(logOutcome(logger));

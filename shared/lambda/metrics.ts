@@ -6,6 +6,7 @@
 // Dimensions stay low-cardinality on purpose (a kind, an outcome, a playbook, a destination): a
 // dimension per service would make each service a paid custom metric.
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
 
 export const METRICS_NAMESPACE = 'EcsAutopilot';
 
@@ -46,11 +47,24 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 export { MetricUnit };
 
-/** One Metrics instance per function, created at module scope; publish with the middy `logMetrics` middleware. */
+/** One Metrics instance per function, created at module scope; publish with publishMetrics (below). */
 export function createMetrics(functionName: string, stage: string | undefined): Metrics {
   return new Metrics({
     namespace: METRICS_NAMESPACE,
     serviceName: `ecs-autopilot-${functionName}`,
     ...(stage ? { defaultDimensions: { stage } } : {}),
   });
+}
+
+/**
+ * The middy middleware that flushes `metrics` after each invocation, also one that failed: one EMF
+ * line when the invocation added metrics, nothing when it added none. Powertools' own `logMetrics`
+ * logs a warning line instead on every such invocation (a scale tick with nothing to scale, a
+ * CONTROL_MESSAGE batch), and each line is paid for in CloudWatch Logs.
+ */
+export function publishMetrics(metrics: Metrics): MiddlewareObj {
+  const publish = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
 }

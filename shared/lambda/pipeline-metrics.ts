@@ -1,7 +1,7 @@
 // The pipeline's metrics port (shared/execute/pipeline-metrics.ts) on Powertools Metrics, in EMF.
 // Each fact has its own dimensions (a kind, a receiver), and one EMF document carries one set of
 // dimensions for all its metrics; so the first fact of an invocation waits in the shared instance
-// (the middy `logMetrics` middleware flushes it, also when the invocation fails) and every later
+// (the publishMetrics middleware flushes it, also when the invocation fails) and every later
 // fact goes out at once as a single metric with its own dimensions.
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { PipelineMetrics } from '../execute/pipeline-metrics.js';

@@ -20,27 +20,56 @@ export interface AtomicDynamoDbProxy {
 
 const isDynamoDb = (message: IncomingMessage) => String(message.headers['x-amz-target'] ?? '').startsWith('DynamoDB_');
 
+/** How long one request may hold the queue: an emulator that never answers must not stop every later request. */
+const UPSTREAM_TIMEOUT_MS = 30_000;
+
 export async function startAtomicDynamoDbProxy(upstream: string): Promise<AtomicDynamoDbProxy> {
   const target = new URL(upstream);
   let queue: Promise<void> = Promise.resolve();
   const server = createServer((incoming, outgoing) => {
+    // Before anything is written to it, a closed response means the client went away (its own
+    // timeout): a request still waiting for its turn is then dropped, never sent to the emulator,
+    // as if it had been lost on the way. Sending it anyway would make a lost answer.
+    let clientGone = false;
+    outgoing.on('close', () => {
+      if (!outgoing.writableFinished) clientGone = true;
+    });
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const forward = () =>
         new Promise<void>((done) => {
+          if (clientGone) {
+            done();
+            return;
+          }
+          let finished = false;
+          const finish = () => {
+            if (!finished) {
+              finished = true;
+              done();
+            }
+          };
           const upstreamRequest = request(
             { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: target.host } },
             (answer) => {
-              outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-              answer.pipe(outgoing);
-              answer.on('end', () => done());
-              answer.on('error', () => done());
+              // The whole answer is read before it is passed on, whatever the client does
+              // meanwhile: an answer piped into a client that has gone stops being read, never
+              // ends, and would hold the queue, and with it every later DynamoDB request, for good.
+              const body: Buffer[] = [];
+              answer.on('data', (chunk: Buffer) => body.push(chunk));
+              answer.on('error', finish);
+              answer.on('close', finish);
+              answer.on('end', () => {
+                finish();
+                if (!clientGone && !outgoing.destroyed) outgoing.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(body));
+              });
             },
           );
+          upstreamRequest.setTimeout(UPSTREAM_TIMEOUT_MS, () => upstreamRequest.destroy(new Error(`the emulator did not answer within ${UPSTREAM_TIMEOUT_MS} ms`)));
           upstreamRequest.on('error', (error) => {
-            outgoing.writeHead(502).end(String(error));
-            done();
+            finish();
+            if (!outgoing.headersSent && !outgoing.destroyed) outgoing.writeHead(502).end(String(error));
           });
           upstreamRequest.end(Buffer.concat(chunks));
         });

@@ -56,7 +56,7 @@ export interface FaultCounts {
   byServiceAndKind: Record<string, Record<string, number>>;
   /** Every request by service, faulted or not. */
   requestsByService: Record<string, number>;
-  /** Forwarded requests that failed between the proxy and the upstream (answered 502 or cut): not injected. */
+  /** Forwarded requests that broke between the client and the upstream (answered 502, cut, or given up by the client before the answer): not injected. */
   upstreamErrors: number;
 }
 
@@ -332,6 +332,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   }
 
   function forward(request: IncomingMessage, response: ServerResponse, body: Buffer): void {
+    // Counted once per request, whichever way it broke (the upstream failed, or the client left).
+    let broken = false;
+    const countBroken = () => {
+      if (!broken) {
+        broken = true;
+        counts.upstreamErrors += 1;
+      }
+    };
     const outgoing = (isHttps ? httpsRequest : httpRequest)({
       protocol: upstream.protocol,
       hostname: upstream.hostname.replace(/^\[|\]$/g, ''),
@@ -345,12 +353,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.statusMessage, responseRawHeaders(upstreamResponse.rawHeaders));
       upstreamResponse.pipe(response);
       upstreamResponse.on('error', () => {
-        counts.upstreamErrors += 1;
+        countBroken();
         response.destroy();
       });
     });
     outgoing.on('error', (error) => {
-      counts.upstreamErrors += 1;
+      countBroken();
       if (!response.headersSent) {
         response.writeHead(502, { 'content-type': 'text/plain' });
         response.end(`fault proxy: upstream error: ${error.message}`);
@@ -358,9 +366,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         response.destroy();
       }
     });
-    // The client gave up (its own timeout): do not leave the upstream call dangling.
+    // The client gave up (its own timeout) while the upstream had the request: the upstream may
+    // well carry it out, and its answer is lost. Counted, and the upstream call is not left dangling.
     response.on('close', () => {
-      if (!response.writableFinished) outgoing.destroy();
+      if (!response.writableFinished) {
+        countBroken();
+        outgoing.destroy();
+      }
     });
     outgoing.end(body);
   }

@@ -189,6 +189,27 @@ describe('startFaultProxy', () => {
     expect(proxy.counts()).toMatchObject({ total: 1, faulted: 0, upstreamErrors: 1 });
   });
 
+  it('counts a forwarded call the client gave up on before the answer, once (a lost answer, not injected)', async () => {
+    let held = 0;
+    const server = createServer((request) => {
+      held += 1;
+      request.resume(); // never answers
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const proxy = await proxyTo({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received: [] }, { rate: 0 });
+    const target = new URL(proxy.url);
+    await new Promise<void>((resolve) => {
+      const request = httpRequest({ hostname: target.hostname, port: target.port, path: '/', method: 'POST', headers: dynamoPut.headers, agent: false });
+      request.on('error', () => resolve());
+      request.end(dynamoPut.body);
+      setTimeout(() => request.destroy(), 100);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(held).toBe(1);
+    expect(proxy.counts()).toMatchObject({ total: 1, faulted: 0, upstreamErrors: 1 });
+  });
+
   it("throttles each protocol the way the service would, and the faulted requests never reach the upstream", async () => {
     const upstream = await startUpstream();
     const proxy = await proxyTo(upstream, { rate: 1, kinds: ['throttle'] });

@@ -6,7 +6,8 @@ import { formatSoakReport, runSoak } from '../../scripts/soak/run.js';
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? 1000);
 // CI's seed is fixed; SOAK_SEED tries another.
-const SEED = Number(process.env.SOAK_SEED ?? 20261125);
+const CI_SEED = 20261125;
+const SEED = Number(process.env.SOAK_SEED ?? CI_SEED);
 
 describe('soak (reduced)', () => {
   it(`loses no event and duplicates nothing across ${EVENTS} events with faults on 12% of calls`, async () => {
@@ -17,9 +18,13 @@ describe('soak (reduced)', () => {
     // Every capability took part, and acted: messages, remediations, scaling changes, log records.
     for (const fn of FUNCTIONS) expect(report.faulty.handled[fn], fn).toBeGreaterThan(0);
     for (const source of ['sns', 'slack', 'remediation', 'scaling', 'log records']) expect(report.clean.bySource[source], source).toBeGreaterThan(0);
-    expect([...report.clean.notifications.keys()].some((identity) => identity.startsWith('remediate|rollback:acted|'))).toBe(true);
-    expect([...report.clean.notifications.keys()].some((identity) => identity.startsWith('remediate|pause:acted|'))).toBe(true);
-    expect([...report.clean.notifications.keys()].some((identity) => identity.startsWith('remediate|restart:acted|'))).toBe(true);
+    // CI's seed makes a rollback, a pause and a restart in 1,000 events; another seed may not
+    // reach every playbook in so few (seed 7 makes no rollback), and is judged on the bar alone.
+    if (SEED === CI_SEED && EVENTS >= 1000) {
+      for (const action of ['rollback', 'pause', 'restart']) {
+        expect([...report.clean.notifications.keys()].some((identity) => identity.startsWith(`remediate|${action}:acted|`)), action).toBe(true);
+      }
+    }
     // Everything is accounted for: every invocation handled or in the dead-letter queue with a
     // reason, every log record of a handled batch delivered or backed up.
     expect(report.clean.lost.slice(0, 20)).toEqual([]);

@@ -58,7 +58,11 @@ export async function startAtomicDynamoDbProxy(upstream: string): Promise<Atomic
               // ends, and would hold the queue, and with it every later DynamoDB request, for good.
               const body: Buffer[] = [];
               answer.on('data', (chunk: Buffer) => body.push(chunk));
-              answer.on('error', finish);
+              // An answer cut off on the way is cut off for the client too, rather than left hanging.
+              answer.on('error', () => {
+                finish();
+                outgoing.destroy();
+              });
               answer.on('close', finish);
               answer.on('end', () => {
                 finish();

@@ -218,7 +218,7 @@ async function main(): Promise<number> {
   }
 
   const tp = throughput();
-  const shipper = benchShipper(runs);
+  const shipper = await benchShipper(runs);
   const pass = functions.every((f) => f.sizePass && f.importPass) && shipper.pass;
 
   if (json) {
@@ -247,8 +247,8 @@ async function main(): Promise<number> {
   return pass ? 0 : 1;
 }
 
-function shipperOnly(runs: number, json: boolean): number {
-  const shipper = benchShipper(runs);
+async function shipperOnly(runs: number, json: boolean): Promise<number> {
+  const shipper = await benchShipper(runs);
   if (json) console.log(JSON.stringify({ runs, shipper, pass: shipper.pass }));
   else {
     console.log(SHIPPER_HEADING);

@@ -3,9 +3,9 @@
 //   level -> OpenTelemetry record with the ECS and CloudWatch Logs attributes.
 // No I/O: task metadata, when known, comes in with the source; the CLI runs this same code offline.
 import { membersWithout, parseJsonLine } from './json-line.js';
-import { type Severity, severityOfFields, severityOfText } from './level.js';
+import { type Severity, severityOfFields, severityOfText, UNSPECIFIED } from './level.js';
 import { LineWriter, type SlabStore } from './line-writer.js';
-import { joinMultiline } from './multiline.js';
+import { type JoinedRecord, MultilineJoiner } from './multiline.js';
 import { droppedByFilter, keptBySampling, samplingRate } from './sampling.js';
 import type { ShipRules } from './ship-rules.js';
 import type { LogEvent, RecordSource, ShipRecord } from './types.js';
@@ -105,79 +105,148 @@ export interface SliceOptions {
 /**
  * The records of a batch, built a slice (about sliceBytes of NDJSON) at a time, so the executor
  * can deliver one slice before the next exists: the output of a whole several-MB batch is never
- * in memory at once. Adds to `stats` as it goes.
+ * in memory at once. Events go in a piece at a time (add), as the batch is decoded; a record whose
+ * lines straddle two pieces is still one record. Adds to `stats` as it goes.
  */
-export function* buildRecordSlices(events: readonly LogEvent[], source: RecordSource, rules: ShipRules, stats: BuildStats, options: SliceOptions = {}): Generator<ShipRecord[]> {
-  const sliceBytes = options.sliceBytes ?? SLICE_BYTES;
-  const service = serviceNameOf(source);
-  const shared = sourceAttributes(source);
-  // The batch's attributes and the key of the record's uid after them, one run of bytes per record.
-  const attributesBytes = utf8(`,"attributes":{${JSON.stringify(shared).slice(1, -1)},"log.record.uid":`);
-  const reserved = [...Object.keys(shared), 'log.record.uid', 'log.record.continued'];
-  const reservedKeys = new Set(reserved);
-  const rate = rules.sampling.length > 0 ? samplingRate(rules.sampling, service) : 1;
-  const joined = joinMultiline(events, rules.multiline);
-  const writeTimestamp = timestampWriter();
-  stats.events += events.length;
-  stats.records += joined.length;
-  const out = new LineWriter(sliceBytes, options.slabs);
-  let slice: ShipRecord[] = [];
-  try {
-    for (const record of joined) {
-      const uid = record.first.id;
-      if (rules.drop.length > 0 && droppedByFilter(rules.drop, record.message)) {
-        stats.dropped += 1;
-        continue;
-      }
-      if (!keptBySampling(rate, uid)) {
-        stats.sampledOut += 1;
-        continue;
-      }
-      const text = rules.redactor.redact(record.message, stats);
-      const parsed = parseJsonLine(text);
-      const severity = (parsed && severityOfFields(parsed.fields)) ?? severityOfText(parsed ? parsed.body : text);
-      let fieldsJson = '';
-      if (parsed) {
-        // Fields named like the shared attributes would make duplicate keys: the source's win.
-        const members = hasKeyOf(parsed.fields, reservedKeys) ? membersWithout(parsed.fields, parsed.bodyKey ? [...reserved, parsed.bodyKey] : reserved) : parsed.fieldsJson;
-        if (members.length > 0) fieldsJson = members;
-      }
-      const body = parsed ? parsed.bodyJson : undefined;
-      const bodyText = parsed ? parsed.body : text;
-      // UTF-8 takes at most 3 bytes per UTF-16 unit of a JSON text; JSON escaping at most 6 (\u001f).
-      const worst = LINE_OVERHEAD + attributesBytes.length + 3 * fieldsJson.length + 6 * uid.length + (body ? 3 * body.length : 6 * bodyText.length);
+export class RecordBuilder {
+  private readonly sliceBytes: number;
+  private readonly service: string;
+  private readonly attributesBytes: Buffer;
+  private readonly reserved: string[];
+  private readonly reservedKeys: Set<string>;
+  private readonly rate: number;
+  private readonly joiner: MultilineJoiner;
+  private readonly writeTimestamp = timestampWriter();
+  private readonly out: LineWriter;
+  private slice: ShipRecord[] = [];
+
+  constructor(
+    private readonly source: RecordSource,
+    private readonly rules: ShipRules,
+    private readonly stats: BuildStats,
+    options: SliceOptions = {},
+  ) {
+    this.sliceBytes = options.sliceBytes ?? SLICE_BYTES;
+    this.service = serviceNameOf(source);
+    const shared = sourceAttributes(source);
+    // The batch's attributes and the key of the record's uid after them, one run of bytes per record.
+    this.attributesBytes = utf8(`,"attributes":{${JSON.stringify(shared).slice(1, -1)},"log.record.uid":`);
+    this.reserved = [...Object.keys(shared), 'log.record.uid', 'log.record.continued'];
+    this.reservedKeys = new Set(this.reserved);
+    this.rate = rules.sampling.length > 0 ? samplingRate(rules.sampling, this.service) : 1;
+    this.joiner = new MultilineJoiner(rules.multiline);
+    this.out = new LineWriter(this.sliceBytes, options.slabs);
+  }
+
+  /** The slices the events completed; the records of a slice must be done with before the next is asked for. */
+  add(events: readonly LogEvent[]): Generator<ShipRecord[]> {
+    return this.place(events, false);
+  }
+
+  /** The last slices; then the buffer goes back to its store (its records must be done with). */
+  *finish(): Generator<ShipRecord[]> {
+    try {
+      yield* this.place([], true);
+      if (this.slice.length > 0) yield this.slice;
+      this.slice = [];
+    } finally {
+      this.close();
+    }
+  }
+
+  private closed = false;
+
+  /** Gives the buffer back to its store (once): after finish(), or when the batch failed part-way. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out.release();
+  }
+
+  private *place(events: readonly LogEvent[], last: boolean): Generator<ShipRecord[]> {
+    this.stats.events += events.length;
+    const out = this.out;
+    for (let i = 0; i <= events.length; i += 1) {
+      const record = i < events.length ? this.joiner.push(events[i]!) : last ? this.joiner.end() : undefined;
+      if (!record) continue;
+      const worst = this.prepare(record);
+      if (worst < 0) continue;
       if (!out.fits(worst)) {
-        if (slice.length > 0) {
-          yield slice;
-          slice = [];
+        if (this.slice.length > 0) {
+          yield this.slice;
+          this.slice = [];
         }
         out.nextSlice(worst);
       }
-      const timeMs = record.first.timestamp;
-      writeTimestamp(timeMs, out);
-      out.bytes(severityBytes(severity));
-      if (body) out.text(body);
-      else out.jsonString(bodyText);
-      out.bytes(attributesBytes);
-      out.jsonString(uid);
-      if (record.continued) out.bytes(CONTINUED);
-      if (fieldsJson) {
-        out.byte(44 /* , */);
-        out.text(fieldsJson);
-      }
-      out.byte(125 /* } */);
-      out.byte(125);
-      slice.push(out.endLine(uid, timeMs, service, source));
-      if (out.written >= sliceBytes) {
-        yield slice;
-        slice = [];
+      this.writeLine(record);
+      if (out.written >= this.sliceBytes) {
+        yield this.slice;
+        this.slice = [];
         out.nextSlice(0);
       }
     }
-    if (slice.length > 0) yield slice;
-  } finally {
-    out.release();
   }
+
+  // The parts of the record being written, kept on the builder: no object per record.
+  private severity: Severity = UNSPECIFIED;
+  private bodyJson: string | undefined;
+  private bodyText = '';
+  private fieldsJson = '';
+
+  /** Filters, redacts and parses a record; the most bytes its line can take, or -1 when it is not shipped. */
+  private prepare(record: JoinedRecord): number {
+    const { rules, stats, reserved } = this;
+    stats.records += 1;
+    const uid = record.first.id;
+    if (rules.drop.length > 0 && droppedByFilter(rules.drop, record.message)) {
+      stats.dropped += 1;
+      return -1;
+    }
+    if (!keptBySampling(this.rate, uid)) {
+      stats.sampledOut += 1;
+      return -1;
+    }
+    const text = rules.redactor.redact(record.message, stats);
+    const parsed = parseJsonLine(text);
+    this.severity = (parsed && severityOfFields(parsed.fields)) ?? severityOfText(parsed ? parsed.body : text);
+    this.fieldsJson = '';
+    if (parsed) {
+      // Fields named like the shared attributes would make duplicate keys: the source's win.
+      const members = hasKeyOf(parsed.fields, this.reservedKeys) ? membersWithout(parsed.fields, parsed.bodyKey ? [...reserved, parsed.bodyKey] : reserved) : parsed.fieldsJson;
+      if (members.length > 0) this.fieldsJson = members;
+    }
+    this.bodyJson = parsed ? parsed.bodyJson : undefined;
+    this.bodyText = parsed ? parsed.body : text;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit of a JSON text; JSON escaping at most 6 (\u001f).
+    return LINE_OVERHEAD + this.attributesBytes.length + 3 * this.fieldsJson.length + 6 * uid.length + (this.bodyJson ? 3 * this.bodyJson.length : 6 * this.bodyText.length);
+  }
+
+  private writeLine(record: JoinedRecord): void {
+    const out = this.out;
+    const uid = record.first.id;
+    const timeMs = record.first.timestamp;
+    this.writeTimestamp(timeMs, out);
+    out.bytes(severityBytes(this.severity));
+    if (this.bodyJson) out.text(this.bodyJson);
+    else out.jsonString(this.bodyText);
+    out.bytes(this.attributesBytes);
+    out.jsonString(uid);
+    if (record.continued) out.bytes(CONTINUED);
+    if (this.fieldsJson) {
+      out.byte(44 /* , */);
+      out.text(this.fieldsJson);
+    }
+    out.byte(125 /* } */);
+    out.byte(125);
+    this.slice.push(out.endLine(uid, timeMs, this.service, this.source));
+  }
+}
+
+/** The records of one array of events, slice by slice (RecordBuilder over one piece). */
+export function* buildRecordSlices(events: readonly LogEvent[], source: RecordSource, rules: ShipRules, stats: BuildStats, options: SliceOptions = {}): Generator<ShipRecord[]> {
+  const builder = new RecordBuilder(source, rules, stats, options);
+  yield* builder.add(events);
+  yield* builder.finish();
 }
 
 /** Every record of the batch at once (the CLI and tests); the Lambda uses buildRecordSlices. */

@@ -83,34 +83,61 @@ function looksLikeContinuation(line: string): boolean {
   return line.length > 0 && (isIndented(line) || JAVA_CONTINUATION.test(line));
 }
 
-export function joinMultiline(events: readonly LogEvent[], options: MultilineOptions): JoinedRecord[] {
-  const records: JoinedRecord[] = [];
-  const custom = options.startPatterns.length > 0;
-  let open: OpenRecord | undefined;
-  const startsRecord = (line: string): boolean => {
-    if (!open || open.lines >= options.maxLines || open.message.length + line.length >= options.maxChars) return true;
-    if (custom) return options.startPatterns.some((p) => p.test(line)) || (line.charCodeAt(0) === 123 && !open.pemOpen);
+/**
+ * Joins a stream's events as they come: push() returns the record an event closed (the one before
+ * it), if any; end() the last one. Pieces of one batch go through one joiner, so a trace cut
+ * between two pieces is still one record.
+ */
+export class MultilineJoiner {
+  private open: OpenRecord | undefined;
+  private readonly custom: boolean;
+
+  constructor(private readonly options: MultilineOptions) {
+    this.custom = options.startPatterns.length > 0;
+  }
+
+  private startsRecord(open: OpenRecord, line: string): boolean {
+    if (open.lines >= this.options.maxLines || open.message.length + line.length >= this.options.maxChars) return true;
+    if (this.custom) return this.options.startPatterns.some((p) => p.test(line)) || (line.charCodeAt(0) === 123 && !open.pemOpen);
     return !continuesBuiltIn(open, line);
-  };
-  for (const event of events) {
+  }
+
+  push(event: LogEvent): JoinedRecord | undefined {
     const line = stripNewline(event.message);
-    if (open && !startsRecord(line)) {
+    const open = this.open;
+    if (open && !this.startsRecord(open, line)) {
       open.message += `\n${line}`;
       open.lines += 1;
-    } else {
-      if (open) records.push(open);
-      const continued = records.length === 0 && (custom ? !options.startPatterns.some((p) => p.test(line)) : looksLikeContinuation(line));
-      open = { first: event, message: line, lines: 1, continued, python: line.startsWith(PYTHON_TRACEBACK), lastIndented: false, lastChain: false, pemOpen: false };
-      if (PEM_BEGIN.test(line)) open.pemOpen = !PEM_END.test(line);
+      if (open.pemOpen && PEM_END.test(line)) open.pemOpen = false;
+      if (line.startsWith(PYTHON_TRACEBACK)) open.python = true;
       open.lastIndented = isIndented(line);
-      continue;
+      open.lastChain = line.length === 0 ? open.lastChain : PYTHON_CHAIN.test(line);
+      return undefined;
     }
-    if (open.pemOpen && PEM_END.test(line)) open.pemOpen = false;
-    if (line.startsWith(PYTHON_TRACEBACK)) open.python = true;
-    open.lastIndented = isIndented(line);
-    open.lastChain = line.length === 0 ? open.lastChain : PYTHON_CHAIN.test(line);
+    // Only the batch's first record can continue one of an earlier batch.
+    const continued = !open && (this.custom ? !this.options.startPatterns.some((p) => p.test(line)) : looksLikeContinuation(line));
+    const next: OpenRecord = { first: event, message: line, lines: 1, continued, python: line.startsWith(PYTHON_TRACEBACK), lastIndented: isIndented(line), lastChain: false, pemOpen: false };
+    if (PEM_BEGIN.test(line)) next.pemOpen = !PEM_END.test(line);
+    this.open = next;
+    // The open-record state stays on the objects: copying 50,000 of them costs more than it hides.
+    return open;
   }
-  if (open) records.push(open);
-  // The open-record state stays on the objects: copying 50,000 of them costs more than it hides.
+
+  end(): JoinedRecord | undefined {
+    const open = this.open;
+    this.open = undefined;
+    return open;
+  }
+}
+
+export function joinMultiline(events: readonly LogEvent[], options: MultilineOptions): JoinedRecord[] {
+  const joiner = new MultilineJoiner(options);
+  const records: JoinedRecord[] = [];
+  for (const event of events) {
+    const closed = joiner.push(event);
+    if (closed) records.push(closed);
+  }
+  const last = joiner.end();
+  if (last) records.push(last);
   return records;
 }

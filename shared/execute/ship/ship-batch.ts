@@ -5,12 +5,12 @@
 import type { Destination } from '../../adapters/destinations/destination.js';
 import type { LogBackup } from '../../adapters/log-backup.js';
 import type { TaskMetadataReader } from '../../adapters/ecs-task-metadata.js';
-import { type BuildResult, buildRecordSlices, emptyBuildStats } from '../../decide/logs/build-records.js';
+import { type BuildResult, emptyBuildStats, RecordBuilder } from '../../decide/logs/build-records.js';
 import { detachRecord, type SlabStore } from '../../decide/logs/line-writer.js';
 import type { ShipRules } from '../../decide/logs/ship-rules.js';
 import { parseAwslogsStream } from '../../decide/logs/stream-name.js';
-import type { RecordSource, TaskMetadata } from '../../decide/logs/types.js';
-import { isLogsSubscriptionEvent, parseLogsSubscription } from '../../intake/cloudwatch-logs-subscription.js';
+import type { RecordSource, ShipRecord, TaskMetadata } from '../../decide/logs/types.js';
+import { isLogsSubscriptionEvent, type LogBatchHead, type LogBatchStream, openLogsSubscription, parseLogsSubscription } from '../../intake/cloudwatch-logs-subscription.js';
 import { IntakeError } from '../../intake/errors.js';
 import type { LogBatch } from '../../intake/signals.js';
 import { DEFAULT_RETRY, type DestinationResult, deliverToDestination, type RetryClock, type RetryPolicy } from './deliver.js';
@@ -43,7 +43,15 @@ export function decodeLogBatch(raw: unknown): LogBatch {
   return parseLogsSubscription(raw);
 }
 
-export function sourceOf(batch: LogBatch, task?: TaskMetadata): RecordSource {
+/** The same, opened for shipping: the head now, the events as they are inflated (see openLogsSubscription). */
+export async function openLogBatch(raw: unknown): Promise<LogBatchStream> {
+  if (!isLogsSubscriptionEvent(raw)) {
+    throw new IntakeError('', 'CloudWatch Logs', ['expected a CloudWatch Logs subscription event {"awslogs":{"data":"..."}}']);
+  }
+  return openLogsSubscription(raw);
+}
+
+export function sourceOf(batch: LogBatchHead, task?: TaskMetadata): RecordSource {
   const stream = parseAwslogsStream(batch.logStream);
   return {
     logGroup: batch.logGroup,
@@ -57,7 +65,7 @@ export function sourceOf(batch: LogBatch, task?: TaskMetadata): RecordSource {
 const EMPTY_STATS: BuildResult['stats'] = { events: 0, records: 0, dropped: 0, sampledOut: 0, redactions: 0 };
 
 export async function shipLogEvent(raw: unknown, deps: ShipDependencies): Promise<ShipOutcome> {
-  const batch = decodeLogBatch(raw);
+  const { head: batch, pieces } = await openLogBatch(raw);
   if (batch.control) return { id: batch.eventId, outcome: 'control-message', stats: EMPTY_STATS, destinations: [], backups: [] };
   const taskId = parseAwslogsStream(batch.logStream)?.taskId;
   // Nowhere to ship: no reason to ask ECS about the task.
@@ -65,11 +73,8 @@ export async function shipLogEvent(raw: unknown, deps: ShipDependencies): Promis
   const stats = emptyBuildStats();
   const results: DestinationResult[] = deps.destinations.map((d) => ({ destination: d.name, delivered: 0, bytes: 0, attempts: 0, failed: [] }));
   let shipped = 0;
-  // One slice at a time, to every destination at once: a several-MB batch never sits in memory whole.
-  // Each slice is delivered before the next is built, and its failed records are detached (copied
-  // out) for the backup: so the slices may share one buffer.
-  for (const slice of buildRecordSlices(batch.logEvents, sourceOf(batch, task), deps.rules, stats, deps.slabs ? { slabs: deps.slabs } : {})) {
-    if (deps.destinations.length === 0) break;
+  const deliver = async (slice: ShipRecord[]) => {
+    if (deps.destinations.length === 0) return;
     shipped += slice.length;
     const sliceResults = await Promise.all(deps.destinations.map((destination) => deliverToDestination(slice, destination, deps.clock, deps.retry ?? DEFAULT_RETRY)));
     sliceResults.forEach((r, i) => {
@@ -79,6 +84,19 @@ export async function shipLogEvent(raw: unknown, deps: ShipDependencies): Promis
       total.attempts += r.attempts;
       for (const failure of r.failed) total.failed.push({ record: detachRecord(failure.record), reason: failure.reason });
     });
+  };
+  // A piece of events at a time as the batch inflates, a slice of records at a time to every
+  // destination at once: a several-MB batch never sits in memory whole, decoded or built. Each
+  // slice is delivered before the next is built, and its failed records are detached (copied out)
+  // for the backup: so the slices may share one buffer.
+  // With no destination configured the records are still built (and counted): nothing is sent.
+  const builder = new RecordBuilder(sourceOf(batch, task), deps.rules, stats, deps.slabs ? { slabs: deps.slabs } : {});
+  try {
+    for await (const piece of pieces) for (const slice of builder.add(piece)) await deliver(slice);
+    for (const slice of builder.finish()) await deliver(slice);
+  } finally {
+    // A batch that failed part-way still gives its buffer back.
+    builder.close();
   }
   if (shipped === 0) return { id: batch.eventId, outcome: 'nothing-to-ship', stats, destinations: [], backups: [] };
   const backups: ShipOutcome['backups'] = [];

@@ -1,0 +1,129 @@
+// Reads the decompressed JSON of a CloudWatch Logs subscription batch a piece at a time, so a
+// several-MB batch is never one string and one parsed array in memory at once (and so the shipper
+// can ship the first records while the rest is still being inflated).
+//
+// The payload is one JSON object whose last member is the logEvents array:
+//   {"messageType":"DATA_MESSAGE",...,"subscriptionFilters":[...],"logEvents":[{...},{...},...]}
+// The members before `"logEvents":[` are parsed on their own (the header); the array is cut after
+// a `}` that is followed by `,{"`, and each piece is parsed by JSON.parse as an array of its own.
+// Why the cut is safe: inside a JSON string every `"` is escaped, so the bytes `{"` never occur in
+// a string; `},{"` can only be the gap between two objects of an array. If an event ever held an
+// array of objects, a piece would not parse: the reader then keeps the rest of the batch and
+// parses it whole at the end, as it does for a payload shaped unlike the above (members in another
+// order, whitespace). Either way the result is what JSON.parse of the whole payload would give.
+// Each piece is cut at ASCII bytes, so no UTF-8 character is ever split.
+
+/** The payload's members other than logEvents, as parsed: unchecked (the caller checks it). */
+export type PayloadHeader = unknown;
+
+const HEADER_END = Buffer.from('"logEvents":[');
+const GAP = Buffer.from('},{"');
+/** A header longer than this is not a CloudWatch Logs header (log group names are at most 512 characters). */
+const MAX_HEADER_BYTES = 64 * 1024;
+/** Bytes of events per piece (at least). */
+const PIECE_BYTES = 64 * 1024;
+const OPEN = 0x5b; // [
+const CLOSE = 0x5d; // ]
+
+export class NotJsonError extends Error {}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new NotJsonError('the decompressed payload is not JSON');
+  }
+}
+
+type Mode = 'header' | 'events' | 'rest' | 'whole';
+
+export class LogPayloadReader {
+  /** Set once the header is read; on a payload read whole, at end(). */
+  header: PayloadHeader | undefined;
+  /** Bytes not parsed yet: in 'events' and 'rest' mode they start with `[`, where the next piece opens. */
+  private pending: Buffer | undefined;
+  private mode: Mode = 'header';
+
+  /**
+   * Takes the next chunk of decompressed bytes; yields the log events it completed, a piece at a
+   * time (unchecked: the caller checks each event's fields). Read it to its end before the next
+   * push. Buffers passed in are written to.
+   */
+  *push(chunk: Buffer): Generator<unknown[]> {
+    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    let start = 0;
+    if (this.mode === 'header') {
+      const at = data.indexOf(HEADER_END);
+      if (at === -1) {
+        if (data.length > MAX_HEADER_BYTES) this.mode = 'whole';
+        this.pending = data;
+        return;
+      }
+      start = at + HEADER_END.length - 1;
+      const header = tryJson(`${data.toString('utf8', 0, start + 1)}]}`);
+      if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+        this.mode = 'whole';
+        this.pending = data;
+        return;
+      }
+      delete (header as { logEvents?: unknown }).logEvents;
+      this.header = header;
+      this.mode = 'events';
+    }
+    if (this.mode !== 'events') {
+      this.pending = data;
+      return;
+    }
+    // Pieces of about PIECE_BYTES, each parsed when it is asked for: a piece's text and events
+    // then stay small objects that die young, where a 1 MiB string would go to V8's
+    // large-object space and wait for a full GC.
+    for (;;) {
+      const gap = data.indexOf(GAP, start + PIECE_BYTES);
+      if (gap === -1) break;
+      // The piece is data[start .. comma], the comma turned into `]`; the next one opens at that comma, turned into `[`.
+      const comma = gap + 1;
+      data[start] = OPEN;
+      data[comma] = CLOSE;
+      const piece = tryJson(data.toString('utf8', start, comma + 1));
+      if (!Array.isArray(piece)) {
+        data[comma] = 0x2c; // , (back as it was: the rest is parsed whole at the end)
+        this.mode = 'rest';
+        break;
+      }
+      start = comma;
+      yield piece;
+    }
+    data[start] = OPEN;
+    this.pending = data.subarray(start);
+  }
+
+  /** The last events; throws NotJsonError when the payload, read to its end, is not JSON. */
+  end(): unknown[][] {
+    const rest = this.pending ?? Buffer.alloc(0);
+    this.pending = undefined;
+    if (this.mode === 'header' || this.mode === 'whole') {
+      const payload = parseJson(rest.toString('utf8'));
+      // Not an object, or logEvents not an array: the caller's check of the header names what is wrong.
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || !Array.isArray((payload as { logEvents?: unknown }).logEvents)) {
+        this.header = payload;
+        return [];
+      }
+      const { logEvents, ...header } = payload as { logEvents: unknown[] };
+      this.header = header;
+      return [logEvents];
+    }
+    // `[{...},{...}]}` and whatever members follow the array: one object again.
+    const tail = parseJson(`{"logEvents":${rest.toString('utf8')}`) as { logEvents?: unknown };
+    if (!Array.isArray(tail.logEvents)) throw new NotJsonError('the decompressed payload is not JSON');
+    return [tail.logEvents];
+  }
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -19,7 +19,10 @@ export interface RedactionRule {
   name: string;
   /** Source of the regex; a group `(?<KEEP>...)` that opens it is kept verbatim. */
   source: string;
-  /** Regex sources of which one occurs in any match (the pre-check); none = always scan. */
+  /**
+   * Regex sources of which one occurs in any match (the pre-check); none = always scan. One with no
+   * regex syntax is looked for with String#includes, which scans far faster than the regex engine.
+   */
   triggers?: string[];
 }
 
@@ -27,7 +30,7 @@ export interface RedactionRule {
 const anyCase = (word: string) => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
 
 export const BUILT_IN_RULES: readonly RedactionRule[] = [
-  { name: 'aws-access-key-id', source: '(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}', triggers: ['A3T|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA'] },
+  { name: 'aws-access-key-id', source: '(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}', triggers: ['A(?:3T|KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA)'] },
   {
     name: 'aws-secret-access-key',
     source: `(?<KEEP>${anyCase('secret')}[_.-]?(?:${anyCase('access')}[_.-]?)?${anyCase('key')}(?:\\\\?["'])?\\s*(?:[:=]|=>)\\s*(?:\\\\?["'])?)[A-Za-z0-9/+]{16,}={0,2}`,
@@ -35,13 +38,30 @@ export const BUILT_IN_RULES: readonly RedactionRule[] = [
   },
   { name: 'bearer-token', source: `(?<KEEP>${anyCase('bearer')}\\s+)[A-Za-z0-9\\-._~+/]+=*`, triggers: [anyCase('bearer')] },
   // Anchored on "://" rather than the scheme, so the scan jumps from colon to colon.
-  { name: 'url-password', source: '(?<KEEP>://[^\\s/:@]*:)[^\\s/@]+(?=@)', triggers: [':\\/\\/'] },
+  { name: 'url-password', source: '(?<KEEP>://[^\\s/:@]*:)[^\\s/@]+(?=@)', triggers: ['://'] },
   { name: 'private-key', source: '-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\\s\\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)', triggers: ['PRIVATE KEY'] },
 ];
 
 export interface Redactor {
   /** The text with every secret replaced; adds how many were to `tally` (no result object per line). */
   redact(text: string, tally: { redactions: number }): string;
+}
+
+const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|]/;
+/** A pattern with no regex syntax in it: String#includes finds it an order of magnitude faster than the regex engine. */
+export const isPlainText = (pattern: string): boolean => pattern.length > 0 && !REGEX_SYNTAX.test(pattern);
+
+/** Whether a text holds one of the triggers: the literal ones by includes(), the rest by one regex. */
+function triggerTest(sources: string[]): { test(text: string): boolean } {
+  const literals = sources.filter(isPlainText);
+  const patterns = sources.filter((s) => !literals.includes(s));
+  const regex = patterns.length > 0 ? new RegExp(patterns.join('|')) : undefined;
+  return {
+    test(text) {
+      for (const literal of literals) if (text.includes(literal)) return true;
+      return regex !== undefined && regex.test(text);
+    },
+  };
 }
 
 export function compileRedactor(options: { builtIn: boolean; patterns: string[]; replacement: string }): Redactor {
@@ -63,7 +83,7 @@ export function compileRedactor(options: { builtIn: boolean; patterns: string[];
   const combined = new RegExp(sources.join('|'), 'g');
   // The pre-check: one scan for any trigger, far cheaper than the full expression (no `i` flag:
   // case-folding every character doubles the scan).
-  const triggers = rules.every((r) => r.triggers) ? new RegExp(rules.flatMap((r) => r.triggers!).join('|')) : undefined;
+  const triggers = rules.every((r) => r.triggers) ? triggerTest(rules.flatMap((r) => r.triggers!)) : undefined;
   const replacement = options.replacement;
   // One replacer for every call (no closure per line); it counts into the tally of the current call.
   let current = { redactions: 0 };

@@ -15,7 +15,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { FIREHOSE_LIMITS } from '../../shared/adapters/destinations/firehose.js';
 import { ndjson } from '../../shared/adapters/destinations/destination.js';
 import { validateConfig } from '../../shared/config/validate.js';
-import { emptyBuildStats, RecordBuilder } from '../../shared/decide/logs/build-records.js';
+import { buildRecordSlicesFrom, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
 import { SlabStore } from '../../shared/decide/logs/line-writer.js';
 import { compileShipRules, type ShipRules } from '../../shared/decide/logs/ship-rules.js';
 import type { ShipRecord, TaskMetadata } from '../../shared/decide/logs/types.js';
@@ -82,9 +82,7 @@ export async function ship(event: unknown, rules: ShipRules, onChunk: (chunk: Sh
       onChunk(chunk, body);
     }
   };
-  const builder = new RecordBuilder(sourceOf(head, BENCH_TASK), rules, emptyBuildStats(), { slabs });
-  for await (const piece of pieces) for (const slice of builder.add(piece)) deliver(slice);
-  for (const slice of builder.finish()) deliver(slice);
+  for await (const slice of buildRecordSlicesFrom(pieces, sourceOf(head, BENCH_TASK), rules, emptyBuildStats(), { slabs })) deliver(slice);
   return bytes;
 }
 

@@ -133,7 +133,7 @@ function headOf(payload: Payload, first: LogEventLine | undefined): LogBatchHead
 
 /** Checks the reader's pieces of events as they come, numbering events across pieces for the error message. */
 class CheckedReader {
-  readonly reader = new LogPayloadReader();
+  private readonly reader = new LogPayloadReader();
   private count = 0;
   private header: Payload | undefined;
 
@@ -192,29 +192,17 @@ export interface LogBatchStream {
 export async function openLogsSubscription(raw: { awslogs: { data: unknown } }): Promise<LogBatchStream> {
   const reader = new CheckedReader();
   const chunks = inflate(gzipOf(raw.awslogs?.data));
-  // Chunks are read until a piece of events comes (its first event names the batch).
-  let current: Iterator<LogEventLine[]> = [][Symbol.iterator]();
-  let ended = false;
-  let opened: LogEventLine[] | undefined;
-  for (;;) {
-    const next = current.next();
-    if (!next.done) {
-      opened = next.value;
-      break;
-    }
-    if (ended) break;
-    const chunk = await chunks.next();
-    ended = chunk.done === true;
-    current = chunk.done ? reader.end() : reader.push(chunk.value);
-  }
-  const rest = current;
-  async function* pieces(): AsyncGenerator<LogEventLine[]> {
-    if (!opened) return;
-    yield opened;
-    for (let next = rest.next(); !next.done; next = rest.next()) yield next.value;
-    if (ended) return;
+  async function* all(): AsyncGenerator<LogEventLine[]> {
     for await (const chunk of chunks) yield* reader.push(chunk);
     yield* reader.end();
   }
-  return { head: headOf(reader.payload, opened?.[0]), pieces: pieces() };
+  const events = all();
+  // Read up to the first piece: its first event names the batch (and the header is checked by then).
+  const first = await events.next();
+  async function* pieces(): AsyncGenerator<LogEventLine[]> {
+    if (first.done) return;
+    yield first.value;
+    yield* events;
+  }
+  return { head: headOf(reader.payload, first.done ? undefined : first.value[0]), pieces: pieces() };
 }

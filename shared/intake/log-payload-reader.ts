@@ -27,12 +27,19 @@ const CLOSE = 0x5d; // ]
 
 export class NotJsonError extends Error {}
 
-function parseJson(text: string): unknown {
+/** JSON.parse, or undefined (which no JSON text parses to) when the text is not JSON. */
+function tryJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new NotJsonError('the decompressed payload is not JSON');
+    return undefined;
   }
+}
+
+function parseJson(text: string): unknown {
+  const value = tryJson(text);
+  if (value === undefined) throw new NotJsonError('the decompressed payload is not JSON');
+  return value;
 }
 
 type Mode = 'header' | 'events' | 'rest' | 'whole';
@@ -117,13 +124,5 @@ export class LogPayloadReader {
     const tail = parseJson(`{"logEvents":${rest.toString('utf8')}`) as { logEvents?: unknown };
     if (!Array.isArray(tail.logEvents)) throw new NotJsonError('the decompressed payload is not JSON');
     return [tail.logEvents];
-  }
-}
-
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

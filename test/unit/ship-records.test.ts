@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../shared/config/validate.js';
-import { buildRecords, buildRecordSlices, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
+import { buildRecords, buildRecordSlices, buildRecordSlicesFrom, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
 import { detachRecord, SlabStore } from '../../shared/decide/logs/line-writer.js';
 import { joinMultiline } from '../../shared/decide/logs/multiline.js';
 import { severityOfText } from '../../shared/decide/logs/level.js';
@@ -176,6 +176,39 @@ describe('slices sharing one buffer', () => {
     // A detached one keeps its own copy.
     expect((JSON.parse(recordJson(kept[1]!)) as { body: string }).body).toBe(lines[1]);
     expect(slabs.slab).toBeDefined();
+  });
+
+  it('events in pieces give the same records as in one array, a trace cut between two pieces included', async () => {
+    const traced = [...lines.slice(0, 150), ...JAVA_TRACE, ...lines.slice(150)];
+    async function* pieces() {
+      const all = events(traced);
+      // Cut inside the trace (its 3rd line), and elsewhere.
+      for (const [from, to] of [[0, 152], [152, 300], [300, all.length]] as const) yield all.slice(from, to);
+    }
+    const fromPieces: string[] = [];
+    for await (const slice of buildRecordSlicesFrom(pieces(), source, rules(), emptyBuildStats(), { sliceBytes: 8 * 1024 })) fromPieces.push(...slice.map(recordJson));
+    expect(fromPieces).toEqual(buildRecords(events(traced), source, rules()).records.map(recordJson));
+  });
+
+  it('gives the buffer back to its store when the events fail part-way, or the consumer stops early', async () => {
+    async function* failing() {
+      yield events(lines).slice(0, 200);
+      throw new Error('corrupt gzip stream');
+    }
+    const slabs = new SlabStore();
+    await expect((async () => {
+      for await (const slice of buildRecordSlicesFrom(failing(), source, rules(), emptyBuildStats(), { sliceBytes: 8 * 1024, slabs })) expect(slice.length).toBeGreaterThan(0);
+    })()).rejects.toThrow('corrupt gzip stream');
+    expect(slabs.slab).toBeDefined();
+    async function* whole() {
+      yield events(lines);
+    }
+    const again = new SlabStore();
+    for await (const slice of buildRecordSlicesFrom(whole(), source, rules(), emptyBuildStats(), { sliceBytes: 8 * 1024, slabs: again })) {
+      expect(slice.length).toBeGreaterThan(0);
+      break;
+    }
+    expect(again.slab).toBeDefined();
   });
 
   it('without a store, every slice has its own buffer and records stay readable', () => {

@@ -249,6 +249,21 @@ export function* buildRecordSlices(events: readonly LogEvent[], source: RecordSo
   yield* builder.finish();
 }
 
+/**
+ * The records of a batch whose events come a piece at a time (as the executor decodes it), slice
+ * by slice. The buffer goes back to its store however the loop ends: a batch that failed part-way,
+ * or a consumer that stopped.
+ */
+export async function* buildRecordSlicesFrom(pieces: AsyncIterable<readonly LogEvent[]>, source: RecordSource, rules: ShipRules, stats: BuildStats, options: SliceOptions = {}): AsyncGenerator<ShipRecord[]> {
+  const builder = new RecordBuilder(source, rules, stats, options);
+  try {
+    for await (const piece of pieces) yield* builder.add(piece);
+    yield* builder.finish();
+  } finally {
+    builder.close();
+  }
+}
+
 /** Every record of the batch at once (the CLI and tests); the Lambda uses buildRecordSlices. */
 export function buildRecords(events: readonly LogEvent[], source: RecordSource, rules: ShipRules): BuildResult {
   const stats = emptyBuildStats();

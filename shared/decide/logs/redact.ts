@@ -54,7 +54,7 @@ export const isPlainText = (pattern: string): boolean => pattern.length > 0 && !
 /** Whether a text holds one of the triggers: the literal ones by includes(), the rest by one regex. */
 function triggerTest(sources: string[]): { test(text: string): boolean } {
   const literals = sources.filter(isPlainText);
-  const patterns = sources.filter((s) => !literals.includes(s));
+  const patterns = sources.filter((s) => !isPlainText(s));
   const regex = patterns.length > 0 ? new RegExp(patterns.join('|')) : undefined;
   return {
     test(text) {

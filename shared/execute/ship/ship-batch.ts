@@ -5,7 +5,7 @@
 import type { Destination } from '../../adapters/destinations/destination.js';
 import type { LogBackup } from '../../adapters/log-backup.js';
 import type { TaskMetadataReader } from '../../adapters/ecs-task-metadata.js';
-import { type BuildResult, emptyBuildStats, RecordBuilder } from '../../decide/logs/build-records.js';
+import { type BuildResult, buildRecordSlicesFrom, emptyBuildStats } from '../../decide/logs/build-records.js';
 import { detachRecord, type SlabStore } from '../../decide/logs/line-writer.js';
 import type { ShipRules } from '../../decide/logs/ship-rules.js';
 import { parseAwslogsStream } from '../../decide/logs/stream-name.js';
@@ -37,18 +37,19 @@ export interface ShipOutcome {
 
 /** A Lambda event as a subscription delivers it, decoded; an IntakeError names what is wrong. */
 export function decodeLogBatch(raw: unknown): LogBatch {
-  if (!isLogsSubscriptionEvent(raw)) {
-    throw new IntakeError('', 'CloudWatch Logs', ['expected a CloudWatch Logs subscription event {"awslogs":{"data":"..."}}']);
-  }
-  return parseLogsSubscription(raw);
+  return parseLogsSubscription(subscriptionEventOf(raw));
 }
 
 /** The same, opened for shipping: the head now, the events as they are inflated (see openLogsSubscription). */
-export async function openLogBatch(raw: unknown): Promise<LogBatchStream> {
+export function openLogBatch(raw: unknown): Promise<LogBatchStream> {
+  return openLogsSubscription(subscriptionEventOf(raw));
+}
+
+function subscriptionEventOf(raw: unknown): { awslogs: { data: unknown } } {
   if (!isLogsSubscriptionEvent(raw)) {
     throw new IntakeError('', 'CloudWatch Logs', ['expected a CloudWatch Logs subscription event {"awslogs":{"data":"..."}}']);
   }
-  return openLogsSubscription(raw);
+  return raw;
 }
 
 export function sourceOf(batch: LogBatchHead, task?: TaskMetadata): RecordSource {
@@ -90,14 +91,7 @@ export async function shipLogEvent(raw: unknown, deps: ShipDependencies): Promis
   // slice is delivered before the next is built, and its failed records are detached (copied out)
   // for the backup: so the slices may share one buffer.
   // With no destination configured the records are still built (and counted): nothing is sent.
-  const builder = new RecordBuilder(sourceOf(batch, task), deps.rules, stats, deps.slabs ? { slabs: deps.slabs } : {});
-  try {
-    for await (const piece of pieces) for (const slice of builder.add(piece)) await deliver(slice);
-    for (const slice of builder.finish()) await deliver(slice);
-  } finally {
-    // A batch that failed part-way still gives its buffer back.
-    builder.close();
-  }
+  for await (const slice of buildRecordSlicesFrom(pieces, sourceOf(batch, task), deps.rules, stats, deps.slabs ? { slabs: deps.slabs } : {})) await deliver(slice);
   if (shipped === 0) return { id: batch.eventId, outcome: 'nothing-to-ship', stats, destinations: [], backups: [] };
   const backups: ShipOutcome['backups'] = [];
   for (const result of results) {

@@ -54,7 +54,11 @@ function resourceArn(resource) {
       return sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*:log-stream:*');
     case 'ecs-tasks':
       return sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*');
+    case 'log-groups':
+      // logs:DescribeLogGroups lists; "log-group:*" also matches the "log-group::log-stream:" ARN it is authorised on.
+      return sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*');
     default: {
+      if (resource.startsWith('log-groups-under:')) return logGroupsUnder(resource.slice('log-groups-under:'.length));
       if (resource.startsWith('firehose-stream:')) return sub(`arn:\${AWS::Partition}:firehose:\${AWS::Region}:\${AWS::AccountId}:deliverystream/${resource.slice('firehose-stream:'.length)}`);
       if (resource.startsWith('s3-objects:')) return sub(`arn:\${AWS::Partition}:s3:::${resource.slice('s3-objects:'.length)}*`);
       if (resource.startsWith('sns-topic:')) return resource.slice('sns-topic:'.length);
@@ -79,6 +83,9 @@ function secretArn(resource) {
   if (kind === 'ssm-parameter') return sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name.replace(/^\//, '')}`);
   return sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-*`);
 }
+
+/** The log groups whose names start with a prefix (and their streams: "log-group:NAME:*"). */
+const logGroupsUnder = (prefix) => sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${prefix}*`);
 
 const REMEDIATE_TAG = 'ecs-autopilot:remediate';
 const ecsArn = (rest) => sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${rest}`);
@@ -266,7 +273,89 @@ function shipEvents() {
   return ship.logGroups.map((logGroup) => ({ cloudwatchLog: { logGroup, ...(ship.filterPattern ? { filter: ship.filterPattern } : {}) } }));
 }
 
+const deadLetterTarget = (maximumEventAge) => ({ deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, retryPolicy: { maximumEventAge, maximumRetryAttempts: 3 } });
+
+/**
+ * The subscribe function (ship.autoSubscribe), declared only when prefixes are configured (null
+ * otherwise, and Serverless drops the function): a sweep on a schedule, and a rule on CloudTrail's
+ * CreateLogGroup under the prefixes, which exists only where a trail records management events
+ * (the sweep covers accounts without one).
+ */
+function subscribeFunction({ resolveVariable }) {
+  const { ship } = config();
+  const prefixes = ship.autoSubscribe.prefixes;
+  if (prefixes.length === 0) return null;
+  const minutes = ship.autoSubscribe.everyMinutes;
+  return Promise.resolve(resolveVariable('sls:stage')).then((stage) => ({
+    handler: 'functions/subscribe/handler.handler',
+    description: 'Subscribes the ship function to new log groups under ship.autoSubscribe prefixes; unsubscribes them on sls remove',
+    role: 'SubscribeRole',
+    package: { patterns: ['!functions/**', 'functions/subscribe/**/*.mjs', 'functions/subscribe/**/*.mjs.map'] },
+    // A sweep of many log groups is one DescribeSubscriptionFilters call per group.
+    timeout: 300,
+    environment: { SHIP_FUNCTION_ARN: { 'Fn::GetAtt': ['ShipLambdaFunction', 'Arn'] } },
+    maximumRetryAttempts: 2,
+    destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } } },
+    events: [
+      { eventBridge: { name: `ecs-autopilot-${stage}-subscribe-sweep`, description: 'Subscribe the log groups under ship.autoSubscribe prefixes not yet subscribed', schedule: `rate(${minutes} minute${minutes === 1 ? '' : 's'})`, ...deadLetterTarget(3600) } },
+      {
+        eventBridge: {
+          name: `ecs-autopilot-${stage}-subscribe-created`,
+          description: 'Subscribe a log group under ship.autoSubscribe prefixes as soon as it is created',
+          pattern: {
+            source: ['aws.logs'],
+            'detail-type': ['AWS API Call via CloudTrail'],
+            detail: { eventSource: ['logs.amazonaws.com'], eventName: ['CreateLogGroup'], errorCode: [{ exists: false }], requestParameters: { logGroupName: prefixes.map((prefix) => ({ prefix })) } },
+          },
+          ...deadLetterTarget(86400),
+        },
+      },
+    ],
+  }));
+}
+
+/**
+ * What ship.autoSubscribe adds to the stack: the subscribe function's role; the ship function's
+ * permission for CloudWatch Logs to invoke it from the groups under each prefix; and the custom
+ * resource whose create sweeps at deploy and whose delete removes the stack's subscriptions on
+ * `sls remove` (it depends on the permissions, so it is deleted before them).
+ */
+function subscribeResources() {
+  const { ship } = config();
+  const prefixes = ship.autoSubscribe.prefixes;
+  if (prefixes.length === 0) return null;
+  const permissions = Object.fromEntries(
+    prefixes.map((prefix, i) => [
+      `ShipLogsInvokePermission${i}`,
+      {
+        Type: 'AWS::Lambda::Permission',
+        Properties: { FunctionName: { 'Fn::GetAtt': ['ShipLambdaFunction', 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: 'logs.amazonaws.com', SourceArn: logGroupsUnder(prefix), SourceAccount: { Ref: 'AWS::AccountId' } },
+      },
+    ]),
+  );
+  return {
+    Resources: {
+      SubscribeRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: "ecs-autopilot subscribe function (least privilege, derived from its adapters' declared grants)",
+          AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+          Policies: [{ PolicyName: 'subscribe', PolicyDocument: { Version: '2012-10-17', Statement: functionPolicy('subscribe', loadTs('../functions/subscribe/permissions.ts').subscribeGrants(config())) } }],
+        },
+      },
+      ...permissions,
+      LogSubscriptions: {
+        Type: 'Custom::LogSubscriptions',
+        DependsOn: Object.keys(permissions),
+        Properties: { ServiceToken: { 'Fn::GetAtt': ['SubscribeLambdaFunction', 'Arn'] }, Prefixes: prefixes, FilterPattern: ship.filterPattern },
+      },
+    },
+  };
+}
+
 module.exports = {
+  subscribeFunction,
+  subscribeResources,
   scaleFunction,
   scalePolicy: () => functionPolicy('scale', loadTs('../functions/scale/permissions.ts').scaleGrants(config())),
   autopilot: () => config(),

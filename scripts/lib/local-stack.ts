@@ -29,9 +29,12 @@ interface TableDefinition {
 
 export function stateTableDefinition(): TableDefinition {
   const template = parse(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8')) as {
-    resources: { Resources: { StateTable: { Properties: TableDefinition } } };
+    // The stack's own resources are the first item of the list (the second is ship.autoSubscribe's).
+    resources: Array<{ Resources: { StateTable: { Properties: TableDefinition } } } | string>;
   };
-  return template.resources.Resources.StateTable.Properties;
+  const own = template.resources[0];
+  if (typeof own !== 'object') throw new Error('serverless.yml: resources[0] should be the stack\'s own Resources');
+  return own.Resources.StateTable.Properties;
 }
 
 export const clientOptions = (endpoint: string) => ({

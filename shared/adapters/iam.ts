@@ -20,6 +20,8 @@
  * `ecs-tasks` is every task of the account in the stack's region (the shipper describes the task a log
  * stream names). `firehose-stream:<name>` and `s3-objects:<bucket>/<prefix>` are the log destinations
  * and the backup location the configuration names.
+ * `log-groups` is every log group of the account in the stack's region; `log-groups-under:<prefix>`
+ * the groups whose names start with a ship.autoSubscribe prefix.
  */
 export type GrantResource =
   | 'state-table'
@@ -41,6 +43,8 @@ export type GrantResource =
   | `sqs-queue:${string}`
   | 'ecs-tasks'
   | `firehose-stream:${string}`
+  | 'log-groups'
+  | `log-groups-under:${string}`
   | `s3-objects:${string}`
   | `sns-topic:${string}`
   | `ssm-parameter:${string}`

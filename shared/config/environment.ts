@@ -13,6 +13,8 @@ export interface RuntimeEnvironment {
   /** Per-call deadline of AWS requests in ms (default 5000); the soak shortens it to inject timeouts quickly. */
   requestTimeoutMs?: number;
   stage?: string;
+  /** The ship function, which ship.autoSubscribe subscribes log groups to. */
+  shipFunctionArn?: string;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEnvironment {
@@ -25,6 +27,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEn
     ...(env.REMEDIATE_TIMER_QUEUE_URL ? { remediateTimerQueueUrl: env.REMEDIATE_TIMER_QUEUE_URL } : {}),
     ...(Number(env.AUTOPILOT_REQUEST_TIMEOUT_MS) > 0 ? { requestTimeoutMs: Number(env.AUTOPILOT_REQUEST_TIMEOUT_MS) } : {}),
     ...(env.STAGE ? { stage: env.STAGE } : {}),
+    ...(env.SHIP_FUNCTION_ARN ? { shipFunctionArn: env.SHIP_FUNCTION_ARN } : {}),
   };
 }
 

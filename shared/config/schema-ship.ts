@@ -68,6 +68,18 @@ export const shipSchema = z
       [],
     ),
     filterPattern: z._default(z.string().check(about('CloudWatch Logs filter pattern of the subscriptions; empty sends every line.')), ''),
+    autoSubscribe: z._default(
+      z.strictObject({
+        prefixes: z._default(
+          z
+            .array(z.string().check(z.regex(/^[\w\-/.#]{1,512}$/, 'a CloudWatch Logs log group name prefix, e.g. /ecs/')))
+            .check(about('Log groups whose names start with one of these are subscribed as they appear (on creation and on each sweep), and unsubscribed on `sls remove`.')),
+          [],
+        ),
+        everyMinutes: z._default(z.int().check(z.minimum(5), z.maximum(1440), about('Minutes between sweeps that subscribe the matching log groups not yet subscribed.')), 60),
+      }),
+      { prefixes: [], everyMinutes: 60 },
+    ),
     destinations: z._default(
       z.record(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'a destination name: letters, digits, - and _')), destinationSchema).check(about('Named destinations; every record goes to each.')),
       {},
@@ -103,6 +115,10 @@ export const shipSchema = z
     z.refine((s) => Object.keys(s.destinations).length === 0 || s.backup !== undefined, {
       message: 'ship.backup is required when destinations are configured: records a destination refuses go there',
       path: ['backup'],
+    }),
+    z.refine((s) => s.autoSubscribe.prefixes.length === 0 || Object.keys(s.destinations).length > 0, {
+      message: 'ship.autoSubscribe needs ship.destinations: subscribed log groups would have nowhere to go',
+      path: ['autoSubscribe', 'prefixes'],
     }),
     about('Log shipping: ECS container logs from CloudWatch Logs subscriptions to Firehose, S3 or HTTP.'),
   );

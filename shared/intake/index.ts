@@ -1,5 +1,7 @@
 // Raw event in, Signal out. The only entry point handlers and the CLI use.
 import { cloudWatchAlarmStateChangeParser } from './cloudwatch-alarm-state-change.js';
+import { isStackRequest, parseStackRequest } from './cloudformation-custom-resource.js';
+import { cloudTrailLogsApiCallParser } from './cloudtrail-logs-api-call.js';
 import { isLogsSubscriptionEvent, parseLogsSubscription } from './cloudwatch-logs-subscription.js';
 import { ecsContainerInstanceStateChangeParser } from './ecs-container-instance-state-change.js';
 import { ecsDeploymentStateChangeParser, ecsServiceActionParser } from './ecs-service-events.js';
@@ -21,6 +23,7 @@ export const eventParsers: readonly EventParser[] = [
   ecsContainerInstanceStateChangeParser,
   cloudWatchAlarmStateChangeParser,
   scheduledEventParser,
+  cloudTrailLogsApiCallParser,
 ];
 
 const parsersByKey = new Map(eventParsers.map((p) => [`${p.source}\u0000${p.detailType}`, p]));
@@ -31,14 +34,15 @@ function stringField(raw: unknown, key: string): string {
 }
 
 /**
- * Turns one raw event, as EventBridge, a Logs subscription or the timer queue (one SQS record)
- * delivers it to Lambda, into a Signal.
+ * Turns one raw event, as EventBridge, a Logs subscription, the timer queue (one SQS record) or
+ * CloudFormation (a custom resource request) delivers it to Lambda, into a Signal.
  * Throws IntakeError for malformed input; returns `unrecognised` for a well-formed event of a kind
  * this tool does not handle (it is logged and ignored, never a crash).
  */
 export function parseEvent(raw: unknown): Intake {
   if (isLogsSubscriptionEvent(raw)) return { type: 'signal', signal: parseLogsSubscription(raw) };
   if (isSqsRecord(raw)) return { type: 'signal', signal: parseTimerRecord(raw) };
+  if (isStackRequest(raw)) return { type: 'signal', signal: parseStackRequest(raw) };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new IntakeError('', '', [`expected an EventBridge event object or a CloudWatch Logs subscription event, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : `a ${typeof raw}`}`]);
   }

@@ -124,6 +124,36 @@ export interface LogBatch extends SignalBase {
   logEvents: LogEventLine[];
 }
 
+/**
+ * A CloudWatch Logs API call that CloudTrail recorded, as EventBridge delivers it; the subscriber
+ * acts on CreateLogGroup. errorCode is set when the call failed (nothing was created).
+ */
+export interface LogsApiCall extends SignalBase {
+  kind: 'logs-api-call';
+  region: string;
+  account: string;
+  eventName: string;
+  logGroup?: string;
+  errorCode?: string;
+}
+
+/**
+ * A CloudFormation custom resource request: the stack that owns the resource is being created,
+ * updated or deleted, and waits for an answer at responseUrl (a pre-signed S3 URL).
+ */
+export interface StackRequest extends SignalBase {
+  kind: 'stack-request';
+  /** Create, Update or Delete (as CloudFormation sends it; anything else is answered and ignored). */
+  requestType: string;
+  responseUrl: string;
+  stackId: string;
+  requestId: string;
+  logicalResourceId: string;
+  physicalResourceId?: string;
+  properties: Record<string, unknown>;
+  oldProperties?: Record<string, unknown>;
+}
+
 /** Work the pipeline set itself for later: check a disconnected agent again, flush a group. */
 export type TimerBody =
   | { type: 'agent-check'; containerInstanceArn: string; cluster: string; ec2InstanceId?: string }
@@ -150,7 +180,9 @@ export type Signal =
   | AlarmStateChanged
   | ScheduledTick
   | LogBatch
-  | TimerFired;
+  | TimerFired
+  | LogsApiCall
+  | StackRequest;
 
 export type SignalKind = Signal['kind'];
 

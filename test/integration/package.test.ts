@@ -447,6 +447,69 @@ describe('packaging with log shipping', () => {
   });
 });
 
+describe('packaging with ship.autoSubscribe', () => {
+  let template: PackageResult['template'];
+  let out: string;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autopilot-config-'));
+    const file = join(dir, 'autopilot.yml');
+    writeFileSync(
+      file,
+      ['ship:', '  autoSubscribe: { prefixes: [/ecs/, /aws/ecs/containerinsights/], everyMinutes: 30 }', '  destinations:', '    archive: { s3: { bucket: my-log-archive } }', '  backup: { bucket: my-log-backup }'].join('\n'),
+    );
+    ({ template, dir: out } = await slsPackage({ AUTOPILOT_CONFIG: file }));
+  }, 120_000);
+
+  it('declares the subscribe function with its own role, its sweep schedule and its CreateLogGroup rule, and passes cfn-lint', async () => {
+    const fn = template.Resources.SubscribeLambdaFunction!;
+    expect(JSON.stringify(fn.Properties.Role)).toContain('SubscribeRole');
+    expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.SHIP_FUNCTION_ARN).toEqual({ 'Fn::GetAtt': ['ShipLambdaFunction', 'Arn'] });
+    const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Name).includes('-subscribe-'));
+    expect(rules.map((r) => r.Properties.ScheduleExpression ?? r.Properties.EventPattern)).toEqual([
+      'rate(30 minutes)',
+      {
+        source: ['aws.logs'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['logs.amazonaws.com'], eventName: ['CreateLogGroup'], errorCode: [{ exists: false }], requestParameters: { logGroupName: [{ prefix: '/ecs/' }, { prefix: '/aws/ecs/containerinsights/' }] } },
+      },
+    ]);
+    for (const rule of rules) expect(JSON.stringify(rule.Properties.Targets)).toContain('DeadLetterQueue');
+    const lint = await cfnLint(join(out, 'cloudformation-template-update-stack.json'));
+    expect(lint.output).toBe('');
+  });
+
+  it('lets CloudWatch Logs invoke the ship function from the groups under each prefix, before the custom resource subscribes any', () => {
+    const permissions = Object.entries(template.Resources).filter(([id]) => id.startsWith('ShipLogsInvokePermission'));
+    expect(permissions.map(([, p]) => [p.Properties.Principal, p.Properties.SourceArn])).toEqual([
+      ['logs.amazonaws.com', { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/ecs/*' }],
+      ['logs.amazonaws.com', { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/ecs/containerinsights/*' }],
+    ]);
+    const custom = template.Resources.LogSubscriptions!;
+    expect(custom.Type).toBe('Custom::LogSubscriptions');
+    expect(custom.DependsOn).toEqual(permissions.map(([id]) => id));
+    expect(custom.Properties).toMatchObject({ ServiceToken: { 'Fn::GetAtt': ['SubscribeLambdaFunction', 'Arn'] }, Prefixes: ['/ecs/', '/aws/ecs/containerinsights/'] });
+  });
+
+  it('lets the subscribe role manage subscription filters only under the prefixes', () => {
+    expectLeastPrivilege(template);
+    const statements = statementsOf(template.Resources.SubscribeRole!);
+    const on = (action: string) => statements.filter((st) => [st.Action].flat().includes(action)).map((st) => st.Resource);
+    const underPrefixes = [
+      { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/ecs/*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/ecs/containerinsights/*' },
+    ];
+    for (const action of ['logs:PutSubscriptionFilter', 'logs:DeleteSubscriptionFilter', 'logs:DescribeSubscriptionFilters']) {
+      expect(on(action)).toHaveLength(2);
+      expect(on(action)).toEqual(expect.arrayContaining(underPrefixes));
+    }
+    expect(on('logs:DescribeLogGroups')).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*' }]);
+  });
+
+  it('has no subscribe function, role or custom resource without prefixes', () => {
+    for (const id of ['SubscribeLambdaFunction', 'SubscribeRole', 'LogSubscriptions', 'ShipLogsInvokePermission0']) expect(packaged.template.Resources[id]).toBeUndefined();
+  });
+});
+
 describe('packaging several functions', () => {
   it('zips each function with its own code-split chunks only', () => {
     for (const name of ['notify', 'remediate', 'ship']) {

@@ -214,6 +214,10 @@ const EXPECTED: Record<string, Expectation> = {
     kind: 'scheduled-tick',
     fields: { ruleArn: 'arn:aws:events:us-east-1:123456789012:rule/ecs-autopilot-prod-ScaleTickEventsRuleSchedule1-1A2B3C4D5E6F7' },
   },
+  'cloudtrail-create-log-group': {
+    kind: 'logs-api-call',
+    fields: { eventName: 'CreateLogGroup', logGroup: '/ecs/checkout', region: 'us-east-1', account: '123456789012' },
+  },
   'unknown-detail-type': { kind: 'unrecognised' },
 };
 

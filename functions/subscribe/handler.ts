@@ -1,0 +1,31 @@
+// subscribe: ship.autoSubscribe. Subscribes the ship function to log groups under the configured
+// prefixes as CloudTrail reports their creation and on a schedule (the sweep catches what
+// CloudTrail did not report), and removes those subscriptions when the stack is removed (a
+// custom resource). Wiring only: the pipeline lives in shared/execute/subscribe.
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { answerStackRequest } from '../../shared/adapters/stack-response.js';
+import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
+import { validateConfig } from '../../shared/config/validate.js';
+import { onSubscriberSignal, type SubscriberOutcome } from '../../shared/execute/subscribe/log-group-subscriptions.js';
+import { parseEvent } from '../../shared/intake/index.js';
+import { logOutcome } from '../../shared/lambda/log-outcome.js';
+import { subscribeDependencies } from './wiring.js';
+
+const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
+const environment = readEnvironment();
+const logger = new Logger({ serviceName: 'ecs-autopilot-subscribe' });
+let invocation: Context | undefined;
+const dependencies = subscribeDependencies(environment, config, () => invocation?.getRemainingTimeInMillis() ?? 60_000);
+
+async function handle(event: unknown, context: Context): Promise<SubscriberOutcome> {
+  invocation = context;
+  const intake = parseEvent(event);
+  if (intake.type !== 'signal') return { outcome: 'ignored', notes: [intake.why] };
+  const outcome = await onSubscriberSignal(intake.signal, dependencies, (request, answer) => answerStackRequest(request, answer));
+  if (outcome.report && 'skipped' in outcome.report && outcome.report.skipped.some((s) => s.reason.startsWith('has two'))) logger.warn('log groups not subscribed', { skipped: outcome.report.skipped });
+  return outcome;
+}
+
+export const handler = middy(handle).use(logOutcome(logger));

@@ -144,7 +144,7 @@ describe('ship.autoSubscribe against the emulator', () => {
 
   it('on update, unsubscribes the groups under a prefix the stack no longer has', async () => {
     await run(signalOf(stackRequest('Update', [prefix, '/aws/lambda/'], [prefix, retired, '/aws/lambda/'])), [prefix, '/aws/lambda/']);
-    expect(answers.at(-1)).toMatchObject({ Status: 'SUCCESS', RequestId: expect.stringMatching(/^Update-/) });
+    expect(answers.at(-1)).toMatchObject({ Status: 'SUCCESS', RequestId: expect.stringMatching(/^Update-/), Reason: expect.stringContaining(`unsubscribed 1 under the removed prefixes ${retired}`) });
     expect(await filtersOf(`${retired}worker`)).toEqual([]);
     expect(await filtersOf(group('api'))).toEqual([{ name: ownFilterName(stage), to: shipArn }]);
   });

@@ -148,15 +148,18 @@ export async function handleStackRequest(request: StackRequest, deps: SubscribeD
     }
     if (request.requestType !== 'Create' && request.requestType !== 'Update') return { answer: answer('SUCCESS', `request type ${request.requestType}: nothing to do`), report: undefined };
     const report = await subscribeLogGroups({ ...deps, policy: { ...deps.policy, prefixes } }, prefixes);
+    let unsubscribed = '';
     if (request.requestType === 'Update') {
       const dropped = prefixesOf(request.oldProperties, []).filter((old) => !prefixes.some((p) => old.startsWith(p)));
       if (dropped.length > 0) {
         const removal = await unsubscribeLogGroups(deps, dropped);
         report.failed.push(...removal.failed);
+        unsubscribed = `; unsubscribed ${removal.removed.length} under the removed prefixes ${dropped.join(', ')}`;
       }
     }
     const reason =
       `subscribed ${report.subscribed.length}, updated ${report.updated.length}, kept ${report.kept} of ${report.matched} log groups` +
+      unsubscribed +
       (report.skipped.length ? `; skipped ${listed(report.skipped)}` : '') +
       (report.failed.length ? `; failed ${listed(report.failed)} (${report.failed[0]!.error}): the scheduled sweep retries them` : '') +
       (report.unfinished ? `; ${report.unfinished}` : '');

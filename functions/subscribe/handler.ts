@@ -24,7 +24,8 @@ async function handle(event: unknown, context: Context): Promise<SubscriberOutco
   const intake = parseEvent(event);
   if (intake.type !== 'signal') return { outcome: 'ignored', notes: [intake.why] };
   const outcome = await onSubscriberSignal(intake.signal, dependencies, (request, answer) => answerStackRequest(request, answer));
-  if (outcome.report && 'skipped' in outcome.report && outcome.report.skipped.some((s) => s.reason.startsWith('has two'))) logger.warn('log groups not subscribed', { skipped: outcome.report.skipped });
+  const blocked = outcome.report && 'skipped' in outcome.report ? outcome.report.skipped.filter((s) => s.needsAction) : [];
+  if (blocked.length > 0) logger.warn('log groups not subscribed', { blocked });
   return outcome;
 }
 

@@ -107,7 +107,8 @@ describe('ship.autoSubscribe against the emulator', () => {
     expect(answer.Reason).toMatch(/^subscribed 2, updated 0, kept 1 of 4 log groups; skipped /);
     expect(answer.Reason).toContain(`skipped ${group('full')}`);
     expect(answer.Reason).not.toContain('failed');
-    const report = outcome.report as { skipped: Array<{ logGroup: string; reason: string }> };
+    const report = outcome.report as { skipped: Array<{ logGroup: string; reason: string; needsAction?: boolean }> };
+    expect(report.skipped.filter((s) => s.needsAction).map((s) => s.logGroup)).toEqual([group('full')]);
     expect(report.skipped.find((s) => s.logGroup === group('full'))?.reason).toMatch(/^has two subscription filters already \(datadog, splunk\), the most CloudWatch Logs allows/);
     expect(outcome.notes[0]).toMatch(/^Create: SUCCESS/);
     const own = { name: ownFilterName(stage), to: shipArn };

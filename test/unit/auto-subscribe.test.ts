@@ -36,7 +36,7 @@ describe('planSubscription', () => {
         }
         if (step.action === 'update') expect(ours).toBeDefined();
         if (ours && ours.destinationArn === own.destinationArn && ours.filterPattern === own.filterPattern) expect(step.action).toBe('keep');
-        if (!ours && existing.length === 2 && !shipping) expect(step).toMatchObject({ action: 'skip', reason: expect.stringContaining(existing.map((f) => f.filterName).join(', ')) });
+        if (!ours && existing.length === 2 && !shipping) expect(step).toMatchObject({ action: 'skip', needsAction: true, reason: expect.stringContaining(existing.map((f) => f.filterName).join(', ')) });
       }),
       { numRuns: 300 },
     );

@@ -35,7 +35,8 @@ export interface ExistingFilter {
 
 export type SubscriptionStep =
   | { logGroup: string; action: 'subscribe' | 'update' }
-  | { logGroup: string; action: 'keep' | 'skip'; reason: string };
+  /** needsAction: left alone until someone acts (the group's two filters), not by design. */
+  | { logGroup: string; action: 'keep' | 'skip'; reason: string; needsAction?: boolean };
 
 /** Why a group is not for auto-subscription, or undefined when it is. */
 export function notAutoSubscribed(logGroup: string, policy: SubscriptionPolicy): string | undefined {
@@ -58,6 +59,7 @@ export function planSubscription(logGroup: string, existing: readonly ExistingFi
     return {
       logGroup,
       action: 'skip',
+      needsAction: true,
       reason: `has two subscription filters already (${existing.map((f) => f.filterName).join(', ')}), the most CloudWatch Logs allows; remove one, or add the group to ship.logGroups in its place`,
     };
   }

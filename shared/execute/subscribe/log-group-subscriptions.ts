@@ -20,7 +20,7 @@ export interface SubscriptionReport {
   updated: string[];
   /** Already subscribed (by this stack or another filter to the ship function). */
   kept: number;
-  skipped: Array<{ logGroup: string; reason: string }>;
+  skipped: Array<{ logGroup: string; reason: string; needsAction?: boolean }>;
   failed: Array<{ logGroup: string; error: string }>;
   /** Set when the invocation ran out of time: the next sweep goes on. */
   unfinished?: string;
@@ -64,7 +64,7 @@ async function applyTo(logGroup: string, deps: SubscribeDependencies, report: Su
     }
     const step = planSubscription(logGroup, existing, deps.own);
     if (step.action === 'keep') report.kept += 1;
-    else if (step.action === 'skip') report.skipped.push({ logGroup, reason: step.reason });
+    else if (step.action === 'skip') report.skipped.push({ logGroup, reason: step.reason, ...(step.needsAction ? { needsAction: true } : {}) });
     else {
       await deps.subscriptions.put(logGroup, deps.own);
       (step.action === 'subscribe' ? report.subscribed : report.updated).push(logGroup);

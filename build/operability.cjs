@@ -58,6 +58,7 @@ const ROWS = [
       { title: 'Shipper records: in, dropped, shipped (by destination)', metrics: ['shipperRecordsIn', 'shipperRecordsDropped', 'shipperRecordsShipped'], stat: 'Sum' },
       { title: 'Shipper bytes shipped, by destination', metrics: ['shipperBytesShipped'], stat: 'Sum' },
       { title: 'Shipper redactions, failures (by destination) and S3 backups', metrics: ['shipperRedactions', 'shipperFailures', 'shipperBackups'], stat: 'Sum' },
+      { title: 'Log groups subscribed by ship.autoSubscribe, by outcome (blocked: two filters already)', metrics: ['logGroupSubscriptions'], stat: 'Sum' },
     ],
   },
 ];

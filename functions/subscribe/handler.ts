@@ -8,14 +8,17 @@ import type { Context } from 'aws-lambda';
 import { answerStackRequest } from '../../shared/adapters/stack-response.js';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
-import { onSubscriberSignal, type SubscriberOutcome } from '../../shared/execute/subscribe/log-group-subscriptions.js';
+import { onSubscriberSignal, type SubscriberOutcome, SubscriptionError } from '../../shared/execute/subscribe/log-group-subscriptions.js';
 import { parseEvent } from '../../shared/intake/index.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
+import { createMetrics, publishMetrics } from '../../shared/lambda/metrics.js';
+import { publishSubscribeMetrics } from './subscribe-metrics.js';
 import { subscribeDependencies } from './wiring.js';
 
 const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
 const environment = readEnvironment();
 const logger = new Logger({ serviceName: 'ecs-autopilot-subscribe' });
+const metrics = createMetrics('subscribe', environment.stage);
 let invocation: Context | undefined;
 const dependencies = subscribeDependencies(environment, config, () => invocation?.getRemainingTimeInMillis() ?? 60_000);
 
@@ -23,10 +26,17 @@ async function handle(event: unknown, context: Context): Promise<SubscriberOutco
   invocation = context;
   const intake = parseEvent(event);
   if (intake.type !== 'signal') return { outcome: 'ignored', notes: [intake.why] };
-  const outcome = await onSubscriberSignal(intake.signal, dependencies, (request, answer) => answerStackRequest(request, answer));
+  let outcome: SubscriberOutcome;
+  try {
+    outcome = await onSubscriberSignal(intake.signal, dependencies, (request, answer) => answerStackRequest(request, answer));
+  } catch (error) {
+    if (error instanceof SubscriptionError) publishSubscribeMetrics(metrics, error.report);
+    throw error;
+  }
+  if (outcome.report) publishSubscribeMetrics(metrics, outcome.report);
   const blocked = outcome.report && 'skipped' in outcome.report ? outcome.report.skipped.filter((s) => s.needsAction) : [];
   if (blocked.length > 0) logger.warn('log groups not subscribed', { blocked });
   return outcome;
 }
 
-export const handler = middy(handle).use(logOutcome(logger));
+export const handler = middy(handle).use(publishMetrics(metrics)).use(logOutcome(logger));

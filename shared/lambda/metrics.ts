@@ -41,6 +41,11 @@ export const METRIC = {
   /** ship: records a destination refused after retries, by `destination`; records written to the S3 backup. */
   shipperFailures: 'ShipperFailures',
   shipperBackups: 'ShipperBackups',
+  /**
+   * subscribe (ship.autoSubscribe): log groups by `outcome`: subscribed, updated, unsubscribed,
+   * blocked (two filters already: someone must act), failed (the call failed; retried).
+   */
+  logGroupSubscriptions: 'LogGroupSubscriptions',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

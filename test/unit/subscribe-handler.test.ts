@@ -52,3 +52,37 @@ describe('subscribe handler', () => {
     expect((await handler({ ...tick, source: 'aws.health', 'detail-type': 'AWS Health Event' }, lambdaContext())).outcome).toBe('ignored');
   });
 });
+
+describe('subscribe metrics (EMF)', () => {
+  it('counts log groups by outcome from a real sweep, blocked groups included, and nothing for a quiet one', async () => {
+    const { captureOutput } = await import('../support/capture-output.js');
+    const { emittedMetrics } = await import('../support/emf.js');
+    const { createMetrics } = await import('../../shared/lambda/metrics.js');
+    const { publishSubscribeMetrics } = await import('../../functions/subscribe/subscribe-metrics.js');
+    const { subscribeLogGroups } = await import('../../shared/execute/subscribe/log-group-subscriptions.js');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const own = { filterName: 'ecs-autopilot-test-ship', destinationArn: 'arn:aws:lambda:us-east-1:1:function:ship', filterPattern: '' };
+    const groups: Record<string, Array<{ filterName: string; destinationArn?: string }>> = { '/ecs/a': [], '/ecs/b': [], '/ecs/full': [{ filterName: 'x' }, { filterName: 'y' }], '/ecs/done': [{ ...own }] };
+    const subscriptions = {
+      async *logGroups(prefix: string) {
+        for (const name of Object.keys(groups)) if (name.startsWith(prefix)) yield name;
+      },
+      filtersOf: async (g: string) => groups[g],
+      put: async (g: string) => void (groups[g] = [{ ...own }]),
+      remove: async () => {},
+    };
+    const report = await subscribeLogGroups({ subscriptions, own, policy: { prefixes: ['/ecs/'], listed: [], ownLogGroupPrefix: '/aws/lambda/x-' }, remainingMs: () => 60_000 });
+    const output = captureOutput([process.stdout], false);
+    try {
+      const metrics = createMetrics('subscribe', 'test');
+      publishSubscribeMetrics(metrics, report);
+      const byOutcome = Object.fromEntries(emittedMetrics(output).map((m) => [m.dimensions.outcome, m.value]));
+      expect(byOutcome).toEqual({ subscribed: 2, blocked: 1 });
+      const quiet = captureOutput([process.stdout], false);
+      publishSubscribeMetrics(metrics, { matched: 1, subscribed: [], updated: [], kept: 1, skipped: [], failed: [] });
+      expect(emittedMetrics(quiet)).toEqual([]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+});

@@ -172,6 +172,17 @@ export async function handleStackRequest(request: StackRequest, deps: SubscribeD
   }
 }
 
+/** A sweep or subscription in which some groups failed; it carries the report, for the metrics. */
+export class SubscriptionError extends Error {
+  override readonly name = 'SubscriptionError';
+  constructor(
+    message: string,
+    readonly report: SubscriptionReport,
+  ) {
+    super(message);
+  }
+}
+
 export interface SubscriberOutcome {
   outcome: 'acted' | 'ignored';
   notes: string[];
@@ -196,6 +207,6 @@ export async function onSubscriberSignal(signal: Signal, deps: SubscribeDependen
   if (signal.kind === 'scheduled-tick') report = await subscribeLogGroups(deps);
   else if (signal.kind === 'logs-api-call' && signal.eventName === 'CreateLogGroup' && signal.logGroup && !signal.errorCode) report = await subscribeLogGroup(deps, signal.logGroup);
   else return { outcome: 'ignored', notes: [`the subscriber acts on schedules, CreateLogGroup and stack requests, not on ${signal.kind}${signal.kind === 'logs-api-call' ? ` ${signal.eventName}${signal.errorCode ? ` (failed: ${signal.errorCode})` : ''}` : ''}`] };
-  if (report.failed.length > 0) throw new Error(`could not subscribe ${listed(report.failed)}: ${report.failed[0]!.error} (${summary(report)})`);
+  if (report.failed.length > 0) throw new SubscriptionError(`could not subscribe ${listed(report.failed)}: ${report.failed[0]!.error} (${summary(report)})`, report);
   return { outcome: report.subscribed.length + report.updated.length > 0 ? 'acted' : 'ignored', notes: [summary(report), ...report.skipped.map((s) => `${s.logGroup}: ${s.reason}`)], report };
 }

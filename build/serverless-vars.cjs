@@ -225,6 +225,9 @@ function withoutOwnAlarms(pattern, stage) {
 
 const stageOf = ({ resolveVariable }) => Promise.resolve(resolveVariable('sls:stage'));
 
+/** An EventBridge target's dead-letter queue, and how long and how often EventBridge retries before it. */
+const deadLetterTarget = (maximumEventAge) => ({ deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, retryPolicy: { maximumEventAge, maximumRetryAttempts: 3 } });
+
 /**
  * The scale function, declared only when the configuration scales a service (null otherwise, and
  * Serverless drops the function): a schedule at the configured rate, and one rule for the state
@@ -235,7 +238,7 @@ function scaleFunction({ resolveVariable }) {
   if (!scale || scale.services.length === 0) return null;
   const alarms = [...new Set(scale.services.flatMap((s) => s.alarms))].sort();
   const minutes = scale.rate / 60;
-  const deadLetter = { deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, retryPolicy: { maximumEventAge: 3600, maximumRetryAttempts: 3 } };
+  const deadLetter = deadLetterTarget(3600);
   return Promise.resolve(resolveVariable('sls:stage')).then((stage) => ({
     handler: 'functions/scale/handler.handler',
     description: 'Custom scaling of ECS services: backlog per task, any metric, schedules, scale to zero',
@@ -272,8 +275,6 @@ function shipEvents() {
   if (Object.keys(ship.destinations).length === 0) return [];
   return ship.logGroups.map((logGroup) => ({ cloudwatchLog: { logGroup, ...(ship.filterPattern ? { filter: ship.filterPattern } : {}) } }));
 }
-
-const deadLetterTarget = (maximumEventAge) => ({ deadLetterQueueArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, retryPolicy: { maximumEventAge, maximumRetryAttempts: 3 } });
 
 /**
  * The subscribe function (ship.autoSubscribe), declared only when prefixes are configured (null

@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda';
 import { answerStackRequest } from '../../shared/adapters/stack-response.js';
 import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
 import { validateConfig } from '../../shared/config/validate.js';
-import { onSubscriberSignal, type SubscriberOutcome, SubscriptionError } from '../../shared/execute/subscribe/log-group-subscriptions.js';
+import { groupsNeedingAction, onSubscriberSignal, type SubscriberOutcome, SubscriptionError } from '../../shared/execute/subscribe/log-group-subscriptions.js';
 import { parseEvent } from '../../shared/intake/index.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
 import { createMetrics, publishMetrics } from '../../shared/lambda/metrics.js';
@@ -34,7 +34,7 @@ async function handle(event: unknown, context: Context): Promise<SubscriberOutco
     throw error;
   }
   if (outcome.report) publishSubscribeMetrics(metrics, outcome.report);
-  const blocked = outcome.report && 'skipped' in outcome.report ? outcome.report.skipped.filter((s) => s.needsAction) : [];
+  const blocked = outcome.report ? groupsNeedingAction(outcome.report) : [];
   if (blocked.length > 0) logger.warn('log groups not subscribed', { blocked });
   return outcome;
 }

@@ -1,12 +1,12 @@
 // The subscribe function's EMF metric for one invocation: log groups by outcome (names from
 // shared/lambda/metrics.ts). Outcomes with nothing to count add nothing, so a quiet sweep logs no EMF line.
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { RemovalReport, SubscriptionReport } from '../../shared/execute/subscribe/log-group-subscriptions.js';
+import { groupsNeedingAction, type RemovalReport, type SubscriptionReport } from '../../shared/execute/subscribe/log-group-subscriptions.js';
 import { METRIC, MetricUnit } from '../../shared/lambda/metrics.js';
 
 export function subscriptionCounts(report: SubscriptionReport | RemovalReport): Record<string, number> {
   if ('removed' in report) return { unsubscribed: report.removed.length, failed: report.failed.length };
-  return { subscribed: report.subscribed.length, updated: report.updated.length, blocked: report.skipped.filter((s) => s.needsAction).length, failed: report.failed.length };
+  return { subscribed: report.subscribed.length, updated: report.updated.length, blocked: groupsNeedingAction(report).length, failed: report.failed.length };
 }
 
 export function publishSubscribeMetrics(metrics: Metrics, report: SubscriptionReport | RemovalReport): void {

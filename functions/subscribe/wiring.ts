@@ -6,15 +6,18 @@ import { type RuntimeEnvironment, requireSetting } from '../../shared/config/env
 import type { AutopilotConfig } from '../../shared/config/schema.js';
 import type { SubscribeDependencies } from '../../shared/execute/subscribe/log-group-subscriptions.js';
 
-/** The filter name of this stack's subscriptions: how removal finds exactly its own. */
-export const ownFilterName = (stage: string) => `ecs-autopilot-${stage}-ship`;
+/** What the stack names its functions by (serverless.yml: service ecs-autopilot, then the stage). */
+const stackPrefix = (stage: string) => `ecs-autopilot-${stage}-`;
+
+/** The filter name of this stack's subscriptions (the ship function's name): how removal finds exactly its own. */
+export const ownFilterName = (stage: string) => `${stackPrefix(stage)}ship`;
 
 export function subscribeDependencies(env: RuntimeEnvironment, config: AutopilotConfig, remainingMs: () => number): SubscribeDependencies {
   const stage = requireSetting(env, 'stage', 'STAGE');
   return {
     subscriptions: createLogSubscriptions(createAwsClient(CloudWatchLogsClient, env)),
     own: { filterName: ownFilterName(stage), destinationArn: requireSetting(env, 'shipFunctionArn', 'SHIP_FUNCTION_ARN'), filterPattern: config.ship.filterPattern },
-    policy: { prefixes: config.ship.autoSubscribe.prefixes, listed: config.ship.logGroups, ownLogGroupPrefix: `/aws/lambda/ecs-autopilot-${stage}-` },
+    policy: { prefixes: config.ship.autoSubscribe.prefixes, listed: config.ship.logGroups, ownLogGroupPrefix: `/aws/lambda/${stackPrefix(stage)}` },
     remainingMs,
   };
 }

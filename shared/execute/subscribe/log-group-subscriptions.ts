@@ -54,7 +54,13 @@ async function* groupsUnder(prefixes: readonly string[], deps: SubscribeDependen
   }
 }
 
-async function applyTo(logGroup: string, deps: SubscribeDependencies, report: SubscriptionReport): Promise<void> {
+/** One group: left alone (and reported) when the policy does not admit it, else planned and carried out. */
+async function considerGroup(logGroup: string, deps: SubscribeDependencies, report: SubscriptionReport): Promise<void> {
+  const why = notAutoSubscribed(logGroup, deps.policy);
+  if (why) {
+    report.skipped.push({ logGroup, reason: why });
+    return;
+  }
   report.matched += 1;
   try {
     const existing = await deps.subscriptions.filtersOf(logGroup);
@@ -74,25 +80,22 @@ async function applyTo(logGroup: string, deps: SubscribeDependencies, report: Su
   }
 }
 
-/** Subscribes every group under the prefixes that the policy admits and that is not subscribed yet. */
-export async function subscribeLogGroups(deps: SubscribeDependencies, prefixes: readonly string[] = deps.policy.prefixes): Promise<SubscriptionReport> {
+/** Subscribes every group under the policy's prefixes that it admits and that is not subscribed yet. */
+export async function subscribeLogGroups(deps: SubscribeDependencies): Promise<SubscriptionReport> {
   const report = emptyReport();
-  for await (const logGroup of groupsUnder(prefixes, deps, (why) => (report.unfinished = why))) {
-    const why = notAutoSubscribed(logGroup, deps.policy);
-    if (why) report.skipped.push({ logGroup, reason: why });
-    else await applyTo(logGroup, deps, report);
-  }
+  for await (const logGroup of groupsUnder(deps.policy.prefixes, deps, (why) => (report.unfinished = why))) await considerGroup(logGroup, deps, report);
   return report;
 }
 
 /** One group, as its creation is reported; a group the policy does not admit is left alone (reported as skipped). */
 export async function subscribeLogGroup(deps: SubscribeDependencies, logGroup: string): Promise<SubscriptionReport> {
   const report = emptyReport();
-  const why = notAutoSubscribed(logGroup, deps.policy);
-  if (why) report.skipped.push({ logGroup, reason: why });
-  else await applyTo(logGroup, deps, report);
+  await considerGroup(logGroup, deps, report);
   return report;
 }
+
+/** The groups skipped until someone acts (two filters already): what the function warns about and counts as blocked. */
+export const groupsNeedingAction = (report: SubscriptionReport | RemovalReport): SubscriptionReport['skipped'] => ('skipped' in report ? report.skipped.filter((s) => s.needsAction) : []);
 
 /** Deletes this stack's filter from every group under the prefixes (filters of others are never touched). */
 export async function unsubscribeLogGroups(deps: SubscribeDependencies, prefixes: readonly string[]): Promise<RemovalReport> {
@@ -147,7 +150,7 @@ export async function handleStackRequest(request: StackRequest, deps: SubscribeD
       return { answer: answer('SUCCESS', reason), report };
     }
     if (request.requestType !== 'Create' && request.requestType !== 'Update') return { answer: answer('SUCCESS', `request type ${request.requestType}: nothing to do`), report: undefined };
-    const report = await subscribeLogGroups({ ...deps, policy: { ...deps.policy, prefixes } }, prefixes);
+    const report = await subscribeLogGroups({ ...deps, policy: { ...deps.policy, prefixes } });
     let unsubscribed = '';
     if (request.requestType === 'Update') {
       const dropped = prefixesOf(request.oldProperties, []).filter((old) => !prefixes.some((p) => old.startsWith(p)));

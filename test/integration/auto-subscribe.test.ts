@@ -43,7 +43,7 @@ async function createFunction(lambda: LambdaClient, functionName: string, role: 
 const filtersOf = async (logGroupName: string) => ((await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName }))).subscriptionFilters ?? []).map((f) => ({ name: f.filterName, to: f.destinationArn }));
 
 function deps(prefixes: string[] = [prefix, retired, '/aws/lambda/']) {
-  const env = { ...readEnvironment({ ...process.env, STAGE: stage, SHIP_FUNCTION_ARN: shipArn }) };
+  const env = readEnvironment({ ...process.env, STAGE: stage, SHIP_FUNCTION_ARN: shipArn });
   const config = validateConfig({ ship: { logGroups: [group('listed')], autoSubscribe: { prefixes }, destinations: { archive: { s3: { bucket: 'archive' } } }, backup: { bucket: 'backup' } } }, 'test');
   return subscribeDependencies(env, config, () => 60_000);
 }

@@ -133,7 +133,8 @@ function headOf(payload: Payload, first: LogEventLine | undefined): LogBatchHead
 
 /** Checks the reader's pieces of events as they come, numbering events across pieces for the error message. */
 class CheckedReader {
-  private readonly reader = new LogPayloadReader();
+  // Members of the header after the logEvents array (never so from CloudWatch Logs, but valid JSON): parsed whole.
+  private readonly reader = new LogPayloadReader({ isWholeHeader: isPlainHeader });
   private count = 0;
   private header: Payload | undefined;
 

@@ -9,9 +9,12 @@
 // Why the cut is safe: inside a JSON string every `"` is escaped, so the bytes `{"` never occur in
 // a string; `},{"` can only be the gap between two objects of an array. If an event ever held an
 // array of objects, a piece would not parse: the reader then keeps the rest of the batch and
-// parses it whole at the end, as it does for a payload shaped unlike the above (members in another
-// order, whitespace). Either way the result is what JSON.parse of the whole payload would give.
-// Each piece is cut at ASCII bytes, so no UTF-8 character is ever split.
+// parses it whole at the end, as it does for a payload shaped unlike the above (header members
+// after the array, whitespace). Either way the result is what JSON.parse of the whole payload
+// would give. Each piece is cut at ASCII bytes, so no UTF-8 character is ever split.
+// A chunk is parsed where zlib wrote it: only the tail of the previous chunk and this chunk's head,
+// up to its first cut, are copied into one piece. Bytes kept for a whole parse are kept as a list
+// of chunks and joined once, at the end.
 
 /** The payload's members other than logEvents, as parsed: unchecked (the caller checks it). */
 export type PayloadHeader = unknown;
@@ -47,9 +50,24 @@ type Mode = 'header' | 'events' | 'rest' | 'whole';
 export class LogPayloadReader {
   /** Set once the header is read; on a payload read whole, at end(). */
   header: PayloadHeader | undefined;
-  /** Bytes not parsed yet: in 'events' and 'rest' mode they start with `[`, where the next piece opens. */
-  private pending: Buffer | undefined;
   private mode: Mode = 'header';
+  /** In 'header', 'rest' and 'whole' mode, every byte not parsed yet ('rest': from where the next piece opens, `[`). */
+  private held: Buffer[] = [];
+  /** In 'events' mode, the bytes after the last cut: they start with `[`, where the next piece opens. */
+  private tail: Buffer = Buffer.alloc(0);
+
+  private readonly pieceBytes: number;
+  private readonly isWholeHeader: (header: object) => boolean;
+
+  /**
+   * pieceBytes: bytes of events per piece, at least (small in tests, to cut often). isWholeHeader:
+   * whether the members before logEvents are the whole header; if not (some come after the
+   * array), the payload is parsed whole, so no member is missed.
+   */
+  constructor(options: { pieceBytes?: number; isWholeHeader?: (header: object) => boolean } = {}) {
+    this.pieceBytes = options.pieceBytes ?? PIECE_BYTES;
+    this.isWholeHeader = options.isWholeHeader ?? (() => true);
+  }
 
   /**
    * Takes the next chunk of decompressed bytes; yields the log events it completed, a piece at a
@@ -57,36 +75,68 @@ export class LogPayloadReader {
    * push. Buffers passed in are written to.
    */
   *push(chunk: Buffer): Generator<unknown[]> {
-    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
-    let start = 0;
-    if (this.mode === 'header') {
-      const at = data.indexOf(HEADER_END);
-      if (at === -1) {
-        if (data.length > MAX_HEADER_BYTES) this.mode = 'whole';
-        this.pending = data;
-        return;
-      }
-      start = at + HEADER_END.length - 1;
-      const header = tryJson(`${data.toString('utf8', 0, start + 1)}]}`);
-      if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-        this.mode = 'whole';
-        this.pending = data;
-        return;
-      }
-      delete (header as { logEvents?: unknown }).logEvents;
-      this.header = header;
-      this.mode = 'events';
-    }
-    if (this.mode !== 'events') {
-      this.pending = data;
+    if (this.mode === 'events') {
+      yield* this.events(chunk);
       return;
     }
-    // Pieces of about PIECE_BYTES, each parsed when it is asked for: a piece's text and events
-    // then stay small objects that die young, where a 1 MiB string would go to V8's
-    // large-object space and wait for a full GC.
+    this.held.push(chunk);
+    if (this.mode !== 'header') return;
+    const data = this.held.length === 1 ? chunk : Buffer.concat(this.held);
+    this.held = [data];
+    const at = data.indexOf(HEADER_END);
+    if (at === -1) {
+      if (data.length > MAX_HEADER_BYTES) this.mode = 'whole';
+      return;
+    }
+    const start = at + HEADER_END.length - 1;
+    const header = tryJson(`${data.toString('utf8', 0, start + 1)}]}`);
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+      this.mode = 'whole';
+      return;
+    }
+    delete (header as { logEvents?: unknown }).logEvents;
+    if (!this.isWholeHeader(header)) {
+      this.mode = 'whole';
+      return;
+    }
+    this.header = header;
+    this.mode = 'events';
+    this.held = [];
+    yield* this.cut(data, start);
+  }
+
+  /**
+   * The next chunk of events: the tail of the last one is joined only to this chunk's head, up to
+   * its first cut point, so each zlib chunk (1 MiB) is parsed where it lies instead of being
+   * copied onto the tail. A `},{"` that straddles the two is not seen; the next one serves.
+   */
+  private *events(chunk: Buffer): Generator<unknown[]> {
+    const tail = this.tail;
+    const gap = chunk.indexOf(GAP, Math.max(0, this.pieceBytes - tail.length));
+    if (gap === -1) {
+      yield* this.cut(Buffer.concat([tail, chunk]), 0);
+      return;
+    }
+    const comma = gap + 1;
+    const head = Buffer.concat([tail, chunk.subarray(0, comma + 1)]);
+    head[head.length - 1] = CLOSE;
+    const piece = tryJson(head.toString('utf8'));
+    if (!Array.isArray(piece)) {
+      this.rest([tail, chunk]);
+      return;
+    }
+    yield piece;
+    yield* this.cut(chunk, comma);
+  }
+
+  /**
+   * Pieces of about pieceBytes from data[start] on (where a piece opens), each parsed when it is
+   * asked for: a piece's text and events then stay small objects that die young, where a 1 MiB
+   * string would go to V8's large-object space and wait for a full GC. What is left is the tail.
+   */
+  private *cut(data: Buffer, start: number): Generator<unknown[]> {
     for (;;) {
-      const gap = data.indexOf(GAP, start + PIECE_BYTES);
+      const gap = data.indexOf(GAP, start + this.pieceBytes);
       if (gap === -1) break;
       // The piece is data[start .. comma], the comma turned into `]`; the next one opens at that comma, turned into `[`.
       const comma = gap + 1;
@@ -95,20 +145,28 @@ export class LogPayloadReader {
       const piece = tryJson(data.toString('utf8', start, comma + 1));
       if (!Array.isArray(piece)) {
         data[comma] = 0x2c; // , (back as it was: the rest is parsed whole at the end)
-        this.mode = 'rest';
-        break;
+        this.rest([data.subarray(start)]);
+        return;
       }
       start = comma;
       yield piece;
     }
     data[start] = OPEN;
-    this.pending = data.subarray(start);
+    this.tail = data.subarray(start);
+  }
+
+  /** A shape the cuts do not fit (an event holding an array of objects): the rest is parsed whole at the end. */
+  private rest(held: Buffer[]): void {
+    this.mode = 'rest';
+    this.held = held;
+    this.tail = Buffer.alloc(0);
   }
 
   /** The last events; throws NotJsonError when the payload, read to its end, is not JSON. */
   end(): unknown[][] {
-    const rest = this.pending ?? Buffer.alloc(0);
-    this.pending = undefined;
+    const rest = this.mode === 'events' ? this.tail : Buffer.concat(this.held);
+    this.held = [];
+    this.tail = Buffer.alloc(0);
     if (this.mode === 'header' || this.mode === 'whole') {
       const payload = parseJson(rest.toString('utf8'));
       // Not an object, or logEvents not an array: the caller's check of the header names what is wrong.

@@ -10,10 +10,10 @@ import { LogPayloadReader, NotJsonError } from '../../shared/intake/log-payload-
 import { ecsPayload } from '../fixtures/logs/ecs-lines.js';
 
 /** Feeds `text` to a reader cut at the given points; the header and every event, in order. */
-function readInChunks(text: string, cuts: number[]): { header: unknown; events: unknown[]; pieces: number } {
+function readInChunks(text: string, cuts: number[], pieceBytes?: number): { header: unknown; events: unknown[]; pieces: number } {
   const bytes = Buffer.from(text, 'utf8');
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const reader = new LogPayloadReader();
+  const reader = new LogPayloadReader({ pieceBytes });
   const events: unknown[] = [];
   let pieces = 0;
   let at = 0;
@@ -51,6 +51,30 @@ describe('LogPayloadReader', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('gives the same with pieces cut after every few bytes, so chunks end and start anywhere around a cut', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 1, max: 300 }), (logEvents, cuts, pieceBytes) => {
+        const text = JSON.stringify({ ...header, logEvents });
+        const read = readInChunks(text, cuts, pieceBytes);
+        expect(read.events).toEqual(logEvents);
+        expect(read.header).toEqual(header);
+        // It did cut: a piece ends at the first gap past pieceBytes, so events this long make several.
+        const longest = Math.max(0, ...logEvents.map((e) => Buffer.byteLength(JSON.stringify(e))));
+        if (Buffer.byteLength(JSON.stringify(logEvents)) > 3 * (pieceBytes + longest + 1)) expect(read.pieces).toBeGreaterThan(1);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('falls back to the whole parse when an event holding an array of objects turns up after the first cut', () => {
+    const plain = Array.from({ length: 30 }, (_, i) => ({ id: String(i), timestamp: i, message: `line ${i} },{"x` }));
+    const logEvents = [...plain, { id: '30', timestamp: 30, message: 'm', extracted: [{ k: 1 }, { k: 2 }] }, ...plain];
+    const text = JSON.stringify({ ...header, logEvents });
+    for (const cuts of [[], [200], [text.length - 300], [400, 800, 1200, 1600]]) {
+      for (const pieceBytes of [1, 50, 400]) expect(readInChunks(text, cuts, pieceBytes).events).toEqual(logEvents);
+    }
   });
 
   it('parses a large batch in several pieces, not whole', () => {
@@ -107,6 +131,24 @@ describe('openLogsSubscription', () => {
     const { logEvents, ...whole } = parseLogsSubscription(raw);
     expect(head).toEqual(whole);
     expect(logEvents).toEqual(payload.logEvents);
+  });
+
+  it('takes header members that come after logEvents (valid JSON, if never so from CloudWatch Logs), small batch and streamed', async () => {
+    for (const bytes of [20_000, 2_500_000]) {
+      const { logEvents, logGroup, logStream, ...first } = ecsPayload(bytes);
+      for (const shape of [{ logEvents, ...first, logGroup, logStream }, { ...first, logEvents, logGroup, logStream }]) {
+        const raw = subscription(shape);
+        const { head, pieces } = await openLogsSubscription(raw);
+        expect(head.logGroup).toBe(logGroup);
+        expect(head.logStream).toBe(logStream);
+        const events: unknown[] = [];
+        for await (const piece of pieces) events.push(...piece);
+        expect(events).toEqual(logEvents);
+        const { logEvents: parsed, ...whole } = parseLogsSubscription(raw);
+        expect(head).toEqual(whole);
+        expect(parsed).toEqual(logEvents);
+      }
+    }
   });
 
   it('names a malformed event found part-way, by its index in the whole batch, after the pieces before it', async () => {

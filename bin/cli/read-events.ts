@@ -1,5 +1,6 @@
 // Reads events from files as EventBridge or Lambda deliver them: a JSON object, a JSON array of
-// them, or NDJSON (one per line). A line that is not JSON becomes an error entry, not a crash.
+// them, or NDJSON (one per line). A line that is not JSON, or an empty file, becomes an error entry,
+// not a crash.
 import { readFileSync } from 'node:fs';
 
 export type EventEntry = { source: string; event: unknown } | { source: string; error: string };
@@ -11,6 +12,8 @@ export function readEventFile(path: string): EventEntry[] {
   } catch (error) {
     return [{ source: path, error: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }];
   }
+  // An empty file is more likely a failed export or a wrong path than a batch of no events ([] says that).
+  if (text.trim() === '') return [{ source: path, error: `${path}: the file is empty (no events; an empty JSON array [] would say so)` }];
   try {
     const whole = JSON.parse(text) as unknown;
     return Array.isArray(whole) ? whole.map((event, i) => ({ source: `${path}[${i}]`, event })) : [{ source: path, event: whole }];

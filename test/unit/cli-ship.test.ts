@@ -53,5 +53,9 @@ describe('ecs-autopilot ship --offline', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/bad\.json: CloudWatch Logs is malformed: awslogs\.data: not gzip-compressed data after base64 decoding/);
     expect((await cli('ship', join(dir, 'bad.json'))).code).toBe(2);
+    writeFileSync(join(dir, 'empty.json'), '\n');
+    const empty = await cli('ship', '--offline', join(dir, 'empty.json'));
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/empty\.json: the file is empty/);
   }, 30_000);
 });

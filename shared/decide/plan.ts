@@ -103,8 +103,9 @@ export interface Plan {
 export type Delivery = 'new' | 'update' | 'suppressed';
 
 /** One notification for one receiver, with what grouping made of it. */
-export interface NotifyAction {
+export interface NotifyAction extends Omit<Notification, 'receiver'> {
   type: 'notify';
+  /** The receiver it goes to (the tag's, or the route's). */
   receiver: string;
   /** The group key: receiver and the values of the route's groupBy labels. */
   group: string;
@@ -112,15 +113,8 @@ export interface NotifyAction {
   delivery: Delivery;
   /** Why a notification was suppressed. */
   reason?: string;
-  kind: NotificationKind;
-  status: NotificationStatus;
-  severity: Severity;
-  cause: string;
-  cluster: string;
-  service?: string;
   /** An SNS Subject: ASCII, at most 100 characters. */
   subject: string;
-  message: NotificationMessage;
 }
 
 export type Action = NotifyAction;

@@ -86,6 +86,8 @@ const childEnv = {
   NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
   TIMER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-timers',
   REMEDIATE_TIMER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-remediate-timers',
+  STAGE: 'bench',
+  SHIP_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:ecs-autopilot-bench-ship',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'x',
   AWS_SECRET_ACCESS_KEY: 'y',

@@ -22,8 +22,10 @@ function esbuildOptions() {
     chunkNames: 'chunks/[name]-[hash]',
     // Some dependencies still call require() for Node built-ins; ESM bundles need it defined.
     banner: { js: "import{createRequire as __autopilotRequire}from'node:module';const require=__autopilotRequire(import.meta.url);" },
-    // The validated configuration is embedded, so Lambda reads no file and bundles no YAML parser.
-    define: { __AUTOPILOT_CONFIG__: JSON.stringify(loadAutopilotConfig()) },
+    // The validated configuration is embedded, so Lambda reads no file and bundles no YAML parser,
+    // and says it is validated, so a cold start does not build the schemas to check it again
+    // (shared/config/packaged.ts).
+    define: { __AUTOPILOT_CONFIG__: JSON.stringify(loadAutopilotConfig()), __AUTOPILOT_CONFIG_VALIDATED__: 'true' },
     // Bundle the AWS SDK instead of using the runtime's copy: pinned versions, tree-shaken.
     external: [],
     logLevel: 'warning',

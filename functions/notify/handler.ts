@@ -3,8 +3,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
-import { validateConfig } from '../../shared/config/validate.js';
+import { readEnvironment } from '../../shared/config/environment.js';
+import { packagedConfig } from '../../shared/config/packaged.js';
 import { type EventOutcome, processEvent } from '../../shared/execute/process-event.js';
 import { eventOrTimers } from '../../shared/lambda/event-or-timers.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
@@ -12,8 +12,8 @@ import { createMetrics, publishMetrics } from '../../shared/lambda/metrics.js';
 import { emfPipelineMetrics } from '../../shared/lambda/pipeline-metrics.js';
 import { notifyDependencies } from './wiring.js';
 
-// Once per container: configuration validated at cold start, clients created outside the handler.
-const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
+// Once per container: the configuration (validated at package time), clients created outside the handler.
+const config = await packagedConfig();
 const logger = new Logger({ serviceName: 'ecs-autopilot-notify' });
 const environment = readEnvironment();
 const metrics = createMetrics('notify', environment.stage);

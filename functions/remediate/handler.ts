@@ -3,15 +3,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
-import { validateConfig } from '../../shared/config/validate.js';
+import { readEnvironment } from '../../shared/config/environment.js';
+import { packagedConfig } from '../../shared/config/packaged.js';
 import { remediateEvent } from '../../shared/execute/remediate-event.js';
 import { eventOrTimers } from '../../shared/lambda/event-or-timers.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
 import { createMetrics, METRIC, MetricUnit, publishMetrics } from '../../shared/lambda/metrics.js';
 import { remediateDependencies } from './wiring.js';
 
-const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
+const config = await packagedConfig();
 const env = readEnvironment();
 const logger = new Logger({ serviceName: 'ecs-autopilot-remediate' });
 const metrics = createMetrics('remediate', env.stage);

@@ -4,8 +4,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import middy from '@middy/core';
-import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
-import { validateConfig } from '../../shared/config/validate.js';
+import { readEnvironment } from '../../shared/config/environment.js';
+import { packagedConfig } from '../../shared/config/packaged.js';
 import { servicesToEvaluate } from '../../shared/decide/scaling/select-services.js';
 import { type ServiceOutcome, scaleServices } from '../../shared/execute/scaling/scale-services.js';
 import { parseEvent } from '../../shared/intake/index.js';
@@ -13,7 +13,7 @@ import { logOutcome } from '../../shared/lambda/log-outcome.js';
 import { createMetrics, publishMetrics } from '../../shared/lambda/metrics.js';
 import { scaleDependencies } from './wiring.js';
 
-const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
+const config = await packagedConfig();
 const env = readEnvironment();
 const logger = new Logger({ serviceName: 'ecs-autopilot-scale' });
 const metrics = createMetrics('scale', env.stage);

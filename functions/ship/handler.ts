@@ -3,15 +3,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { embeddedConfig, readEnvironment } from '../../shared/config/environment.js';
-import { validateConfig } from '../../shared/config/validate.js';
+import { readEnvironment } from '../../shared/config/environment.js';
+import { packagedConfig } from '../../shared/config/packaged.js';
 import { type ShipDependencies, type ShipOutcome, shipLogEvent } from '../../shared/execute/ship/ship-batch.js';
 import { logOutcome } from '../../shared/lambda/log-outcome.js';
 import { createMetrics, publishMetrics } from '../../shared/lambda/metrics.js';
 import { publishShipMetrics } from './ship-metrics.js';
 
-// Once per container: configuration validated at cold start, clients and caches outside the handler.
-const config = validateConfig(embeddedConfig(), 'autopilot.yml (embedded at package time)');
+// Once per container: the configuration (validated at package time), clients and caches outside the handler.
+const config = await packagedConfig();
 const environment = readEnvironment();
 const logger = new Logger({ serviceName: 'ecs-autopilot-ship' });
 const metrics = createMetrics('ship', environment.stage);

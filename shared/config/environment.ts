@@ -45,3 +45,10 @@ declare const __AUTOPILOT_CONFIG__: unknown;
 export function embeddedConfig(): unknown {
   return typeof __AUTOPILOT_CONFIG__ === 'undefined' ? undefined : __AUTOPILOT_CONFIG__;
 }
+
+/** Set (to true) by build/esbuild-options.cjs, which embeds the configuration only once it is validated. */
+declare const __AUTOPILOT_CONFIG_VALIDATED__: boolean | undefined;
+/** Whether the embedded configuration is the output of validateConfig (every packaged bundle); not so where a test sets a raw one. */
+export function embeddedConfigIsValidated(): boolean {
+  return typeof __AUTOPILOT_CONFIG_VALIDATED__ !== 'undefined' && __AUTOPILOT_CONFIG_VALIDATED__ === true;
+}

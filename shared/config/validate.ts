@@ -1,5 +1,5 @@
 // Validation of an already-parsed configuration object. No YAML here: Lambda bundles receive the
-// configuration as JSON embedded at package time, and validate it again at cold start with this.
+// configuration as JSON embedded at package time, already validated with this (shared/config/packaged.ts).
 import { describeIssues } from '../validation.js';
 import { receiverProblems } from './receivers.js';
 import { type AutopilotConfig, configSchema, validKeysAt } from './schema.js';

@@ -15,7 +15,8 @@ import type { AutopilotConfig } from '../../shared/config/schema.js';
 import type { Enrichers } from '../../shared/execute/enrichers.js';
 import type { PipelineDependencies } from '../../shared/execute/process-event.js';
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
-import { createReceivers, type DeadlineSource, once } from './receivers.js';
+import { lazyAlarmService } from './alarm-service.js';
+import { createReceivers, type DeadlineSource } from './receivers.js';
 
 export type { DeadlineSource };
 
@@ -23,7 +24,6 @@ export type { DeadlineSource };
 /** The read-only enrichment: what `replay` uses too, without a deployed stack. */
 export function notifyEnrichers(env: RuntimeEnvironment, config: AutopilotConfig, ecs = createAwsClient(ECSClient, env)): Enrichers {
   const logTail = createLogTailReader({ ecs, logs: createAwsClient(CloudWatchLogsClient, env) }, { cacheSeconds: 3600 });
-  const alarms = once(async () => (await import('./lazy-alarms.js')).createAlarmResolution(env, ecs));
   const deployments = createDeploymentReader(ecs);
   return {
     serviceTags: createServiceTagReader(ecs, config.serviceTags.cacheSeconds),
@@ -33,7 +33,7 @@ export function notifyEnrichers(env: RuntimeEnvironment, config: AutopilotConfig
       return { lines: tail.lines, logGroup: tail.logGroup, logStream: tail.logStream, logStreamUrl: logStreamConsoleUrl(tail.region ?? input.region, tail.logGroup, tail.logStream) };
     },
     deployment: (cluster, service) => deployments(cluster, service),
-    alarmService: async (alarm, at) => (await alarms()).resolve({ alarmName: alarm.alarmName, dimensions: alarm.dimensions, ...(alarm.alarmArn ? { alarmArn: alarm.alarmArn } : {}) }, at),
+    alarmService: lazyAlarmService(env, ecs),
     agentStatus: createAgentStatusReader(ecs),
   };
 }

@@ -1,12 +1,10 @@
 // Builds the remediate function's dependencies once per container: the ECS reads and writes, the
 // kill switch, the announcer, the state store and its own timer queue.
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createAlarmServiceResolver } from '../../shared/adapters/alarm-service-resolver.js';
 import { createInstanceReplacer } from '../../shared/adapters/autoscaling-replace.js';
 import { createAwsClient } from '../../shared/adapters/aws-clients.js';
 import { createRemediationEcs } from '../../shared/adapters/ecs-remediation.js';
@@ -18,6 +16,7 @@ import { type RuntimeEnvironment, requireSetting } from '../../shared/config/env
 import type { AutopilotConfig } from '../../shared/config/schema.js';
 import type { RemediationDependencies } from '../../shared/execute/remediate-event.js';
 import { DynamoDbStateStore } from '../../shared/state/dynamodb-store.js';
+import { lazyAlarmService } from '../notify/alarm-service.js';
 import { createReceivers, type DeadlineSource } from '../notify/receivers.js';
 
 export function remediateDependencies(
@@ -27,7 +26,6 @@ export function remediateDependencies(
   deadline: DeadlineSource = () => ({ remainingMs: () => 30_000 }),
 ): RemediationDependencies {
   const ecs = createAwsClient(ECSClient, env);
-  const alarms = createAlarmServiceResolver({ ecs, cloudwatch: createAwsClient(CloudWatchClient, env) }, { cacheSeconds: 300 });
   return {
     config,
     store: new DynamoDbStateStore(createAwsClient(DynamoDBClient, env), requireSetting(env, 'stateTable', 'STATE_TABLE')),
@@ -36,7 +34,7 @@ export function remediateDependencies(
     ...(config.remediate.playbooks.disconnectedAgent.replace ? { replacer: createInstanceReplacer(createAwsClient(AutoScalingClient, env)) } : {}),
     killSwitch: createKillSwitch(createAwsClient(SSMClient, env), config.remediate.killSwitchParameter),
     tags: createServiceTagReader(ecs, config.serviceTags.cacheSeconds),
-    alarmService: async (alarm, at) => alarms.resolve({ alarmName: alarm.alarmName, dimensions: alarm.dimensions, ...(alarm.alarmArn ? { alarmArn: alarm.alarmArn } : {}) }, at),
+    alarmService: lazyAlarmService(env, ecs),
     // Announced through the notify route's receivers (Slack, SNS), like every notification.
     announce: createRemediationAnnouncer(config, createReceivers(env, config, deadline, now)),
     timers: createSqsTimers(createAwsClient(SQSClient, env), requireSetting(env, 'remediateTimerQueueUrl', 'REMEDIATE_TIMER_QUEUE_URL')),

@@ -5,10 +5,9 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClient } from '../../shared/adapters/aws-clients.js';
 import { createDiagnosisReader, NotFoundError } from '../../shared/adapters/ecs-diagnosis-reader.js';
-import { createKillSwitch } from '../../shared/adapters/kill-switch.js';
+import { createKillSwitch, lazySsm } from '../../shared/adapters/kill-switch.js';
 import { readEnvironment } from '../../shared/config/environment.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
 import { healthKey, type ServiceHealth } from '../../shared/decide/notification.js';
@@ -49,7 +48,7 @@ export function diagnosisSources() {
       const killSwitch = async (): Promise<KillSwitchReading | undefined> => {
         if (budgetKeys.length === 0) return undefined;
         try {
-          const engaged = await createKillSwitch(createAwsClient(SSMClient, env), config.remediate.killSwitchParameter).engaged();
+          const engaged = await createKillSwitch(lazySsm(env), config.remediate.killSwitchParameter).engaged();
           return engaged ? { engaged } : { off: true };
         } catch (error) {
           return { unreadable: (error as Error).message };

@@ -3,7 +3,7 @@
 // and the CloudWatch client is a large part of a bundle's import (npm run bench).
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { RuntimeEnvironment } from '../../shared/config/environment.js';
-import { once } from './receivers.js';
+import { once } from '../../shared/adapters/load-once.js';
 
 interface AlarmNaming {
   alarmName: string;

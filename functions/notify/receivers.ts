@@ -9,19 +9,7 @@ import { type RuntimeEnvironment, requireSetting } from '../../shared/config/env
 import { effectiveReceivers } from '../../shared/config/receivers.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
 import type { Receivers } from '../../shared/execute/execute.js';
-
-/**
- * Loads a module the first time it is needed. Adapters that only some configurations or event
- * kinds use (Slack with SSM and Secrets Manager, the alarm resolver with CloudWatch) are split into
- * their own chunks, so a stack without Slack never loads them and a cold start stays short.
- */
-export function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () => (loading ??= load().catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  }));
-}
+import { once } from '../../shared/adapters/load-once.js';
 
 /** Lambda's remaining time, so a Slack retry never outlives the invocation. */
 export type DeadlineSource = () => Deadline;

@@ -4,12 +4,11 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { createInstanceReplacer } from '../../shared/adapters/autoscaling-replace.js';
 import { createAwsClient } from '../../shared/adapters/aws-clients.js';
 import { createRemediationEcs } from '../../shared/adapters/ecs-remediation.js';
 import { createServiceTagReader } from '../../shared/adapters/ecs-service-tags.js';
-import { createKillSwitch } from '../../shared/adapters/kill-switch.js';
+import { createKillSwitch, lazySsm } from '../../shared/adapters/kill-switch.js';
 import { createRemediationAnnouncer } from '../../shared/adapters/remediation-announcer.js';
 import { createSqsTimers } from '../../shared/adapters/sqs-timers.js';
 import { type RuntimeEnvironment, requireSetting } from '../../shared/config/environment.js';
@@ -32,7 +31,7 @@ export function remediateDependencies(
     now,
     ecs: createRemediationEcs(ecs),
     ...(config.remediate.playbooks.disconnectedAgent.replace ? { replacer: createInstanceReplacer(createAwsClient(AutoScalingClient, env)) } : {}),
-    killSwitch: createKillSwitch(createAwsClient(SSMClient, env), config.remediate.killSwitchParameter),
+    killSwitch: createKillSwitch(lazySsm(env), config.remediate.killSwitchParameter),
     tags: createServiceTagReader(ecs, config.serviceTags.cacheSeconds),
     alarmService: lazyAlarmService(env, ecs),
     // Announced through the notify route's receivers (Slack, SNS), like every notification.

@@ -21,5 +21,6 @@ const takenBy = (action: string) => [...report.clean.notifications.keys()].filte
 if (report.missingActions.length) console.error(`missing: ${report.missingActions.slice(0, 10).map((a) => `${a} (${takenBy(a).join(', ')})`).join('; ')}`);
 const takenByFaulty = (action: string) => [...report.faulty.notifications.keys()].filter((identity) => identity.startsWith(`${action}|event=`)).map((identity) => identity.slice(action.length + 7));
 if (report.duplicatedActions.length) console.error(`duplicated: ${report.duplicatedActions.slice(0, 10).map((a) => `${a} (fault-free: ${takenBy(a).join(', ')}; with faults: ${takenByFaulty(a).join(', ')})`).join('; ')}`);
+if (report.duplicatedNotifications.length) console.error(`duplicate notifications: ${report.duplicatedNotifications.slice(0, 10).join('; ')}`);
 if (report.extraActions.length) console.error(`extra: ${report.extraActions.slice(0, 10).join('; ')}`);
 process.exitCode = failed ? 1 : 0;

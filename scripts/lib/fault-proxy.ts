@@ -71,10 +71,20 @@ export interface FaultRecord {
   fault: FaultKind | null;
 }
 
+/** A forwarded request whose answer never reached the client (counted in upstreamErrors): the upstream may have carried it out. */
+export interface LostAnswer {
+  service: string;
+  path: string;
+  /** The request body as sent (UTF-8), to tell what the lost call was about. */
+  body: string;
+}
+
 export interface FaultProxy {
   url: string;
   setRate(rate: number): void;
   counts(): FaultCounts;
+  /** The forwarded requests whose answers were lost (upstreamErrors), oldest first. */
+  lostAnswers(): LostAnswer[];
   /** What happened to each request, in arrival order (at most historyLimit, the newest). */
   history(): FaultRecord[];
   /** Zeroes the counts and the history, and restarts the PRNG from the seed. */
@@ -317,6 +327,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let seq = 0;
   let counts = emptyCounts();
   let history: FaultRecord[] = [];
+  let lostAnswers: LostAnswer[] = [];
 
   const basePath = upstream.pathname.replace(/\/+$/, '');
   const upstreamHost = options.preserveHost ? undefined : upstream.host;
@@ -331,13 +342,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (history.length > historyLimit) history.splice(0, history.length - historyLimit);
   }
 
-  function forward(request: IncomingMessage, response: ServerResponse, body: Buffer): void {
+  function forward(request: IncomingMessage, response: ServerResponse, body: Buffer, service: string): void {
     // Counted once per request, whichever way it broke (the upstream failed, or the client left).
     let broken = false;
     const countBroken = () => {
       if (!broken) {
         broken = true;
         counts.upstreamErrors += 1;
+        lostAnswers.push({ service, path: request.url ?? '/', body: body.toString('utf8') });
       }
     };
     const outgoing = (isHttps ? httpsRequest : httpRequest)({
@@ -405,7 +417,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       // A faulted request is answered here and never forwarded: the service does not see it.
       switch (fault) {
         case null:
-          forward(request, response, body);
+          forward(request, response, body, service);
           return;
         case 'reset':
           request.socket.destroy();
@@ -461,9 +473,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     history() {
       return history.map((entry) => ({ ...entry }));
     },
+    lostAnswers() {
+      return lostAnswers.map((entry) => ({ ...entry }));
+    },
     reset() {
       counts = emptyCounts();
       history = [];
+      lostAnswers = [];
       random = mulberry32(options.seed);
       seq = 0;
     },

@@ -38,7 +38,7 @@ export interface SoakOptions {
   log?: (line: string) => void;
 }
 
-interface RunCounts {
+export interface RunCounts {
   /** How long the run's worker took to play its deliveries. */
   seconds: number;
   deliveries: number;
@@ -59,6 +59,12 @@ interface RunCounts {
   bySource: Record<string, number>;
   faults: ReturnType<FaultProxy['counts']> | undefined;
   slackFaults: ReturnType<FaultProxy['counts']> | undefined;
+  /**
+   * The soak events named in calls whose answers were lost without a fault injected: the emulator
+   * outlasted the client's timeout and may have carried the call out (AWS or Slack). What such an
+   * event did may repeat; RELIABILITY.md ("What is not covered") says why nothing can prevent it.
+   */
+  lostAnswerEvents: string[];
 }
 
 export interface SoakReport {
@@ -70,6 +76,14 @@ export interface SoakReport {
   faulty: RunCounts;
   /** Effects seen more than once (the same event's same action), with faults. */
   duplicateNotifications: number;
+  /** Those identities, with how many times each was seen. */
+  duplicatedNotifications: string[];
+  /**
+   * Effects repeated (a duplicate notification, or an action more often than the fault-free run
+   * took it) by an event one of whose calls lost its answer without a fault injected: not judged
+   * (lostAnswerEvents). With faults, then fault-free.
+   */
+  excused: { faulty: string[]; clean: string[] };
   /** The same, in the fault-free run: an answer lost after the service acted (see RELIABILITY.md). */
   cleanDuplicateNotifications: number;
   duplicateActions: number;
@@ -107,8 +121,9 @@ function actionOf(identity: string): string {
   return identity.split('|event=')[0]!;
 }
 
+const SOAK_EVENT_ID = /soak-\d+-\d+/g;
 /** The soak event ids an identity names (one, or several for a remediation decided on several events). */
-const eventIdsOf = (identity: string) => identity.split('|event=')[1]?.match(/soak-\d+-\d+/g) ?? [];
+const eventIdsOf = (identity: string) => identity.split('|event=')[1]?.match(SOAK_EVENT_ID) ?? [];
 
 const buckets = (name: string) => ({ logs: `${name}-logs`.toLowerCase(), backup: `${name}-backup`.toLowerCase() });
 
@@ -212,9 +227,11 @@ function recordUidsOf(event: unknown, multiline: ReturnType<typeof compileShipRu
  * takes to answer on a busy machine. Shorter (it was 300 ms), the client gave up on calls the
  * emulator then carried out: answers lost after the service acted, a fault the proxy deliberately
  * does not inject, and which SNS cannot be protected against (the SDK's retry publishes again).
- * The table counts such calls ("given up while forwarded"), to show it does not happen.
+ * At 1 s it still happened once in CI, on an emulator shared with the other test files: 2 s now.
+ * The table counts such calls ("given up while forwarded"), and what their events repeated is set
+ * apart, not judged (compareRuns). SOAK_REQUEST_TIMEOUT_MS=150 makes answers get lost on purpose.
  */
-const REQUEST_TIMEOUT_MS = 1000;
+const REQUEST_TIMEOUT_MS = Number(process.env.SOAK_REQUEST_TIMEOUT_MS ?? 2000);
 const HELD_MS = REQUEST_TIMEOUT_MS + 100;
 
 async function oneRun(name: string, endpoint: string, options: SoakOptions, rate: number): Promise<RunCounts> {
@@ -321,12 +338,72 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
       bySource,
       faults: awsProxy.counts(),
       slackFaults: slackProxy.counts(),
+      lostAnswerEvents: [...new Set([...awsProxy.lostAnswers(), ...slackProxy.lostAnswers()].flatMap((lost) => lost.body.match(SOAK_EVENT_ID) ?? []))],
     };
   } finally {
     await awsProxy.stop();
     await slackProxy.stop();
     slack.server.close();
   }
+}
+
+/** What the run with faults did differently from the fault-free one, judged against the bar (RELIABILITY.md). */
+export function compareRuns(clean: RunCounts, faulty: RunCounts): Omit<SoakReport, 'events' | 'deliveries' | 'seed' | 'faultRate' | 'clean' | 'faulty'> {
+  // A repeat by an event whose call lost its answer, a failure the proxy does not inject, is
+  // listed apart instead of judged: on a busy machine the emulator can outlast the client's
+  // timeout (RELIABILITY.md, "What is not covered").
+  const byLostAnswer = (run: RunCounts) => {
+    const events = new Set(run.lostAnswerEvents);
+    return (identity: string) => eventIdsOf(identity).some((id) => events.has(id));
+  };
+  const repeated = (run: RunCounts) => [...run.notifications].filter(([, n]) => n > 1);
+  const notJudged = { faulty: repeated(faulty).filter(([identity]) => byLostAnswer(faulty)(identity)).map(([identity, n]) => `${identity} (${n}x)`), clean: repeated(clean).filter(([identity]) => byLostAnswer(clean)(identity)).map(([identity, n]) => `${identity} (${n}x)`) };
+  const judged = (run: RunCounts) => repeated(run).filter(([identity]) => !byLostAnswer(run)(identity));
+  const duplicates = (run: RunCounts) => judged(run).reduce((sum, [, n]) => sum + n - 1, 0);
+  // Actions, whatever event took each: how many events took each. A group can legitimately open
+  // twice (a recovery in between starts a new incident), so the fault-free run's count of each
+  // is the reference. One event's effect seen twice is a duplicate notification, counted above,
+  // not a second action: counting it here too would count it twice in the faulty run, and in the
+  // fault-free run make the reference wrong (a missing action).
+  const actions = (run: RunCounts) => {
+    const byAction = new Map<string, number>();
+    for (const identity of run.notifications.keys()) byAction.set(actionOf(identity), (byAction.get(actionOf(identity)) ?? 0) + 1);
+    return byAction;
+  };
+  const cleanActions = actions(clean);
+  const faultyActions = actions(faulty);
+  let duplicateActions = 0;
+  const duplicatedActions: string[] = [];
+  const extraActions: string[] = [];
+  // An action taken by an event whose call lost its answer, in either run, may be counted once
+  // too often there: its counts are not compared.
+  const lostInRun = (run: RunCounts) => {
+    const lost = byLostAnswer(run);
+    return new Set([...run.notifications.keys()].filter(lost).map(actionOf));
+  };
+  const unjudgedActions = new Set([...lostInRun(faulty), ...lostInRun(clean)]);
+  for (const [action, n] of faultyActions) {
+    const expected = cleanActions.get(action) ?? 0;
+    if (n !== expected && unjudgedActions.has(action)) {
+      notJudged.faulty.push(`${action} (${n} events, fault-free ${expected})`);
+      continue;
+    }
+    if (expected === 0) extraActions.push(action);
+    else if (n > expected) {
+      duplicateActions += n - expected;
+      duplicatedActions.push(action);
+    }
+  }
+  // An action the fault-free run took is owed by the faulty run, unless an event that took it
+  // there was handled by no delivery of the faulty run: every invocation of it (by one function)
+  // ended in the dead-letter queue, with its reason. A copy that went there as
+  // EventInProgressError while its other copy handled the event does not excuse anything.
+  const faultyHandled = new Set(faulty.handledInvocations);
+  const unhandled = new Set(faulty.deadLetterInvocations.filter((invocation) => !faultyHandled.has(invocation)).map((invocation) => invocation.split('|')[1]!));
+  const excused = (action: string) => [...clean.notifications.keys()].some((identity) => actionOf(identity) === action && eventIdsOf(identity).some((id) => unhandled.has(id)));
+  const missingActions = [...cleanActions].filter(([action, n]) => (faultyActions.get(action) ?? 0) < n && !excused(action) && !unjudgedActions.has(action)).map(([action]) => action);
+  for (const [action, n] of cleanActions) if (!faultyActions.has(action) && unjudgedActions.has(action)) notJudged.faulty.push(`${action} (0 events, fault-free ${n})`);
+  return { duplicateNotifications: duplicates(faulty), duplicatedNotifications: judged(faulty).map(([identity, n]) => `${identity} (${n}x)`), excused: notJudged, cleanDuplicateNotifications: duplicates(clean), duplicateActions, duplicatedActions, missingActions, extraActions };
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
@@ -338,39 +415,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   try {
     const tag = `soak${Date.now().toString(36)}`;
     const [clean, faulty] = await Promise.all([oneRun(`${tag}-clean`, endpoint, options, 0), oneRun(`${tag}-faulty`, faultyEmulator.url, options, options.faultRate)]);
-    const duplicates = (run: RunCounts) => [...run.notifications.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0);
-    // Actions, whatever event took each: how many events took each. A group can legitimately open
-    // twice (a recovery in between starts a new incident), so the fault-free run's count of each
-    // is the reference. One event's effect seen twice is a duplicate notification, counted above,
-    // not a second action: counting it here too would count it twice in the faulty run, and in the
-    // fault-free run make the reference wrong (a missing action).
-    const actions = (run: RunCounts) => {
-      const byAction = new Map<string, number>();
-      for (const identity of run.notifications.keys()) byAction.set(actionOf(identity), (byAction.get(actionOf(identity)) ?? 0) + 1);
-      return byAction;
-    };
-    const cleanActions = actions(clean);
-    const faultyActions = actions(faulty);
-    let duplicateActions = 0;
-    const duplicatedActions: string[] = [];
-    const extraActions: string[] = [];
-    for (const [action, n] of faultyActions) {
-      const expected = cleanActions.get(action) ?? 0;
-      if (expected === 0) extraActions.push(action);
-      else if (n > expected) {
-        duplicateActions += n - expected;
-        duplicatedActions.push(action);
-      }
-    }
-    // An action the fault-free run took is owed by the faulty run, unless an event that took it
-    // there was handled by no delivery of the faulty run: every invocation of it (by one function)
-    // ended in the dead-letter queue, with its reason. A copy that went there as
-    // EventInProgressError while its other copy handled the event does not excuse anything.
-    const faultyHandled = new Set(faulty.handledInvocations);
-    const unhandled = new Set(faulty.deadLetterInvocations.filter((invocation) => !faultyHandled.has(invocation)).map((invocation) => invocation.split('|')[1]!));
-    const excused = (action: string) => [...clean.notifications.keys()].some((identity) => actionOf(identity) === action && eventIdsOf(identity).some((id) => unhandled.has(id)));
-    const missingActions = [...cleanActions].filter(([action, n]) => (faultyActions.get(action) ?? 0) < n && !excused(action)).map(([action]) => action);
-    return { events: options.events, deliveries: faulty.deliveries, seed: options.seed, faultRate: options.faultRate, clean, faulty, duplicateNotifications: duplicates(faulty), cleanDuplicateNotifications: duplicates(clean), duplicateActions, duplicatedActions, missingActions, extraActions };
+    return { events: options.events, deliveries: faulty.deliveries, seed: options.seed, faultRate: options.faultRate, clean, faulty, ...compareRuns(clean, faulty) };
   } finally {
     await Promise.all([emulator?.stop(), faultyEmulator.stop()]);
   }
@@ -402,7 +447,7 @@ export function formatSoakReport(r: SoakReport): string {
     `| AWS calls (faults injected) | ${r.clean.faults!.total} (0) | ${faults.total} (${faults.faulted}) |`,
     ...Object.entries(faults.byKind).map(([kind, n]) => `| &nbsp; fault: ${kind} | 0 | ${n} |`),
     // Not injected: the emulator answered after the client had given up (or the connection broke).
-    `| &nbsp; AWS calls given up while forwarded (not injected) | ${r.clean.faults!.upstreamErrors} | ${faults.upstreamErrors} |`,
+    `| &nbsp; AWS calls given up while forwarded (not injected; soak events they name) | ${r.clean.faults!.upstreamErrors} (${r.clean.lostAnswerEvents.length}) | ${faults.upstreamErrors} (${r.faulty.lostAnswerEvents.length}) |`,
     `| Slack posts tried (faults injected) | ${r.clean.slackFaults!.total} (0) | ${slackFaults.total} (${slackFaults.faulted}) |`,
     ...Object.entries(slackFaults.byKind).map(([kind, n]) => `| &nbsp; Slack fault: ${kind} | 0 | ${n} |`),
     both('effects seen (notifications, actions, log records)', (run) => [...run.notifications.values()].reduce((a, b) => a + b, 0)),
@@ -410,10 +455,12 @@ export function formatSoakReport(r: SoakReport): string {
     both('lost events', (run) => run.lost.length),
     `| duplicate actions | - | ${r.duplicateActions} |`,
     `| duplicate notifications | ${r.cleanDuplicateNotifications} | ${r.duplicateNotifications} |`,
+    `| repeats after an answer lost without a fault injected (not judged) | ${r.excused.clean.length} | ${r.excused.faulty.length} |`,
     `| actions missing vs the fault-free run (events handled) | - | ${r.missingActions.length} |`,
     `| actions the fault-free run did not take | - | ${r.extraActions.length} |`,
     '',
     `faults by service: ${Object.entries(faults.byService).map(([s, n]) => `${s} ${n}`).join(', ')}`,
+    ...(r.excused.faulty.length + r.excused.clean.length > 0 ? [`not judged (lost answers): ${[...r.excused.faulty, ...r.excused.clean.map((e) => `fault-free: ${e}`)].join('; ')}`] : []),
     `soak: ${r.events} events, lost ${r.faulty.lost.length}, duplicate actions ${r.duplicateActions}, duplicate notifications ${r.duplicateNotifications}, dead-letter ${deadLettered(r.faulty)}`,
   ];
   return lines.join('\n');

@@ -25,12 +25,15 @@ describe('soak (reduced)', () => {
         expect([...report.clean.notifications.keys()].some((identity) => identity.startsWith(`remediate|${action}:acted|`)), action).toBe(true);
       }
     }
+    // An effect repeated by an event whose call lost its answer with no fault injected (the
+    // emulator outlasted the client's timeout on a busy machine) is listed, not judged: nothing
+    // can keep an SNS publish whose answer was lost from being published again (RELIABILITY.md).
     // Everything is accounted for: every invocation handled or in the dead-letter queue with a
     // reason, every log record of a handled batch delivered or backed up.
     expect(report.clean.lost.slice(0, 20)).toEqual([]);
     expect(report.faulty.lost.slice(0, 20)).toEqual([]);
     expect(report.duplicateActions, report.duplicatedActions.join('; ')).toBe(0);
-    expect(report.duplicateNotifications).toBe(0);
+    expect(report.duplicateNotifications, report.duplicatedNotifications.join('; ')).toBe(0);
     // Every action of the fault-free run happens with faults too, unless its event is in the
     // dead-letter queue with a reason (and no delivery of it was handled).
     expect(report.missingActions, report.missingActions.join('; ')).toEqual([]);

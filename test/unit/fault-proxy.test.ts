@@ -208,6 +208,10 @@ describe('startFaultProxy', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(held).toBe(1);
     expect(proxy.counts()).toMatchObject({ total: 1, faulted: 0, upstreamErrors: 1 });
+    // The lost call is kept with its body: the soak tells from it which event's effect may repeat.
+    expect(proxy.lostAnswers()).toEqual([{ service: 'dynamodb', path: '/', body: dynamoPut.body }]);
+    proxy.reset();
+    expect(proxy.lostAnswers()).toEqual([]);
   });
 
   it("throttles each protocol the way the service would, and the faulted requests never reach the upstream", async () => {

@@ -2,8 +2,8 @@
 //   join lines into records (multiline) -> drop filters -> sampling -> redact -> JSON fields,
 //   level -> OpenTelemetry record with the ECS and CloudWatch Logs attributes.
 // No I/O: task metadata, when known, comes in with the source; the CLI runs this same code offline.
-import { membersWithout, parseJsonLine } from './json-line.js';
-import { type Severity, severityOfFields, severityOfText, UNSPECIFIED } from './level.js';
+import { parseJsonLine } from './json-line.js';
+import { type Severity, severityOfText, UNSPECIFIED } from './level.js';
 import { LineWriter, type SlabStore } from './line-writer.js';
 import { type JoinedRecord, MultilineJoiner } from './multiline.js';
 import { droppedByFilter, keptBySampling, samplingRate } from './sampling.js';
@@ -78,12 +78,6 @@ function timestampWriter(): (ms: number, out: LineWriter) => void {
   };
 }
 
-/** Whether an object has one of the keys (a JSON line has a handful of fields; the reserved keys are a dozen). */
-function hasKeyOf(fields: Record<string, unknown>, keys: ReadonlySet<string>): boolean {
-  for (const key in fields) if (keys.has(key)) return true;
-  return false;
-}
-
 export type BuildStats = BuildResult['stats'];
 
 export const emptyBuildStats = (): BuildStats => ({ events: 0, records: 0, dropped: 0, sampledOut: 0, redactions: 0 });
@@ -112,7 +106,6 @@ export class RecordBuilder {
   private readonly sliceBytes: number;
   private readonly service: string;
   private readonly attributesBytes: Buffer;
-  private readonly reserved: string[];
   private readonly reservedKeys: Set<string>;
   private readonly rate: number;
   private readonly joiner: MultilineJoiner;
@@ -131,8 +124,7 @@ export class RecordBuilder {
     const shared = sourceAttributes(source);
     // The batch's attributes and the key of the record's uid after them, one run of bytes per record.
     this.attributesBytes = utf8(`,"attributes":{${JSON.stringify(shared).slice(1, -1)},"log.record.uid":`);
-    this.reserved = [...Object.keys(shared), 'log.record.uid', 'log.record.continued'];
-    this.reservedKeys = new Set(this.reserved);
+    this.reservedKeys = new Set([...Object.keys(shared), 'log.record.uid', 'log.record.continued']);
     this.rate = rules.sampling.length > 0 ? samplingRate(rules.sampling, this.service) : 1;
     this.joiner = new MultilineJoiner(rules.multiline);
     this.out = new LineWriter(this.sliceBytes, options.slabs);
@@ -195,7 +187,7 @@ export class RecordBuilder {
 
   /** Filters, redacts and parses a record; the most bytes its line can take, or -1 when it is not shipped. */
   private prepare(record: JoinedRecord): number {
-    const { rules, stats, reserved } = this;
+    const { rules, stats } = this;
     stats.records += 1;
     const uid = record.first.id;
     if (rules.drop.length > 0 && droppedByFilter(rules.drop, record.message)) {
@@ -207,16 +199,12 @@ export class RecordBuilder {
       return -1;
     }
     const text = rules.redactor.redact(record.message, stats);
-    const parsed = parseJsonLine(text);
-    this.severity = (parsed && severityOfFields(parsed.fields)) ?? severityOfText(parsed ? parsed.body : text);
-    this.fieldsJson = '';
-    if (parsed) {
-      // Fields named like the shared attributes would make duplicate keys: the source's win.
-      const members = hasKeyOf(parsed.fields, this.reservedKeys) ? membersWithout(parsed.fields, parsed.bodyKey ? [...reserved, parsed.bodyKey] : reserved) : parsed.fieldsJson;
-      if (members.length > 0) this.fieldsJson = members;
-    }
-    this.bodyJson = parsed ? parsed.bodyJson : undefined;
-    this.bodyText = parsed ? parsed.body : text;
+    // Fields named like the shared attributes would make duplicate keys: the source's win.
+    const parsed = parseJsonLine(text, this.reservedKeys);
+    this.severity = parsed?.severity ?? severityOfText(parsed ? parsed.body : text);
+    this.fieldsJson = parsed ? parsed.fieldsJson : '';
+    this.bodyJson = parsed?.bodyJson;
+    this.bodyText = this.bodyJson !== undefined ? '' : parsed ? parsed.body : text;
     // UTF-8 takes at most 3 bytes per UTF-16 unit of a JSON text; JSON escaping at most 6 (\u001f).
     return LINE_OVERHEAD + this.attributesBytes.length + 3 * this.fieldsJson.length + 6 * uid.length + (this.bodyJson ? 3 * this.bodyJson.length : 6 * this.bodyText.length);
   }

@@ -38,7 +38,7 @@ export function severityOfValue(value: unknown): Severity | undefined {
   return undefined;
 }
 
-const JSON_LEVEL_KEYS = ['level', 'severity', 'lvl', 'levelname', 'log.level', 'loglevel'];
+export const JSON_LEVEL_KEYS = ['level', 'severity', 'lvl', 'levelname', 'log.level', 'loglevel'];
 
 export function severityOfFields(fields: Record<string, unknown>): Severity | undefined {
   for (const key of JSON_LEVEL_KEYS) {

@@ -8,7 +8,7 @@ import type { Announcement } from '../execute/remediate-event.js';
 import { announceToRoute } from './route-announcer.js';
 
 export function createRemediationAnnouncer(config: AutopilotConfig, receivers: Receivers) {
-  return async ({ report, auditId, time, region, account }: Announcement): Promise<void> => {
-    await announceToRoute(config, receivers, remediationMessage(report, auditId, time, { region, account }));
+  return async ({ report, auditId, time, region, account, once }: Announcement): Promise<void> => {
+    await announceToRoute(config, receivers, remediationMessage(report, auditId, time, { region, account }), once);
   };
 }

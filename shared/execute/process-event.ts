@@ -16,6 +16,7 @@ import type { StateStore } from '../state/store.js';
 import type { Enrichers } from './enrichers.js';
 import { type ActionReport, deliver, type Receivers } from './execute.js';
 import { NO_METRICS, type PipelineMetrics } from './pipeline-metrics.js';
+import { completeStubbornly, EventInProgressError, postOnce } from './post-once.js';
 
 export interface Timers {
   schedule(timer: TimerRequest, now: Date): Promise<void>;
@@ -64,9 +65,7 @@ const CLAIM_LEASE_SECONDS = 900;
 /** SQS delays messages by at most 15 minutes; a longer wait re-arms the timer when it fires. */
 const MAX_TIMER_SECONDS = 900;
 
-export class EventInProgressError extends Error {
-  override readonly name = 'EventInProgressError';
-}
+export { EventInProgressError };
 
 const groupKeyOf = (group: string) => `group#${group}`;
 
@@ -339,39 +338,7 @@ async function processIntake(intake: ReturnType<typeof parseEvent>, deps: Pipeli
   }
 }
 
-/**
- * Each post is claimed on its own (event, receiver, group), so a retry after a partial failure
- * skips what was already posted: an event with two receivers whose second post failed does not
- * post to the first one again.
- */
+/** Each post is claimed on its own (event, receiver, group, delivery): see postOnce. */
 function deliveryOnce(eventId: string, deps: PipelineDependencies, now: Date, ttlSeconds: number) {
-  return async (action: NotifyAction, post: () => Promise<void>): Promise<'posted' | 'already'> => {
-    const id = `${eventId}>${action.receiver}>${action.group}>${action.delivery}`;
-    const claim = await deps.store.claimEvent(id, now, 300, ttlSeconds);
-    if (claim === 'done') return 'already';
-    if (claim === 'in-progress') throw new EventInProgressError(`the post of ${id} is in progress elsewhere; failing so Lambda retries later`);
-    try {
-      await post();
-    } catch (error) {
-      await deps.store.releaseEvent(id).catch(() => undefined);
-      throw error;
-    }
-    await completeStubbornly(() => deps.store.completeEvent(id, now, ttlSeconds));
-    return 'posted';
-  };
-}
-
-/**
- * After a post, failing the invocation would post again on retry; so the bookkeeping that follows
- * is retried here a few times more (on top of the SDK's own attempts) before giving up on it.
- */
-async function completeStubbornly(complete: () => Promise<void>): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await complete();
-    } catch (error) {
-      if (attempt >= 4) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    }
-  }
+  return (action: NotifyAction, post: () => Promise<void>) => postOnce(deps.store, `${eventId}>${action.receiver}>${action.group}>${action.delivery}`, now, ttlSeconds, post);
 }

@@ -20,7 +20,8 @@ import type { AuditRecord, StateStore } from '../state/store.js';
 import type { RemediationEcs, ServiceChange } from '../adapters/ecs-remediation.js';
 import type { InstanceReplacer } from '../adapters/autoscaling-replace.js';
 import type { KillSwitch } from '../adapters/kill-switch.js';
-import { EventInProgressError, type Timers } from './process-event.js';
+import { EventInProgressError, type PostOnce, postOnce } from './post-once.js';
+import type { Timers } from './process-event.js';
 
 export const REMEDIATION_OUTCOMES = ['acting', 'acted', 'dry-run', 'planned', 'blocked-kill-switch', 'blocked-stale', 'blocked-cooldown', 'blocked-budget', 'failed'] as const;
 export type RemediationOutcome = (typeof REMEDIATION_OUTCOMES)[number];
@@ -44,6 +45,8 @@ export interface Announcement {
   time: string;
   region: string;
   account: string;
+  /** Each receiver's post goes through it: once per audit record and receiver, across retries. */
+  once?: PostOnce;
 }
 
 export interface RemediationDependencies {
@@ -368,18 +371,24 @@ async function carryOut(action: PlannedRemediation, signal: Signal, deps: Remedi
       return result;
     }
     const audit = await record(result, undo, beforeView);
-    // Recorded already by an earlier attempt of this action (which then failed later on, in its
-    // timers or its claim): that attempt announced it, so the retry says nothing again.
-    if (!audit) return { ...result, auditId: auditIdOf(actionKey, result.outcome), detail: `${result.detail} (recorded and announced by an earlier attempt of this event)` };
-    const withId = { ...result, auditId: audit.id };
+    // Undefined: recorded already, by an earlier attempt of this action that failed later on (in
+    // its announcement, its timers or its claim).
+    const auditId = audit?.id ?? auditIdOf(actionKey, result.outcome);
+    const withId = audit ? { ...result, auditId } : { ...result, auditId, detail: `${result.detail} (recorded by an earlier attempt of this event)` };
     if (!deps.announce) return withId;
-    try {
-      await deps.announce({ report: withId, auditId: audit.id, time: audit.time, region: 'region' in signal ? signal.region : '', account: 'account' in signal ? signal.account : '' });
-    } catch (error) {
-      // The change is made and audited; failing the invocation now would not announce it either
-      // (the retry finds it recorded). Say so in the report and the logs instead.
-      return { ...withId, detail: `${withId.detail}; ${(error as Error).message}` };
-    }
+    // Each receiver's post is claimed once per audit record, so a retry announces to the receivers
+    // that did not get it, and to no other. An announcement that did not reach a receiver fails
+    // the invocation, as a notification does: Lambda's retry announces it (the change itself is
+    // made and recorded, and is not made again).
+    const ttlSeconds = deps.config.state.eventTtlHours * 3600;
+    await deps.announce({
+      report: withId,
+      auditId,
+      time: audit?.time ?? now.toISOString(),
+      region: 'region' in signal ? signal.region : '',
+      account: 'account' in signal ? signal.account : '',
+      once: (receiver, post) => postOnce(deps.store, `announce>${auditId}>${receiver}`, now, ttlSeconds, post),
+    });
     return withId;
   }
 

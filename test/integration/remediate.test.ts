@@ -409,7 +409,8 @@ describe('safety', () => {
     let failCompletion = false;
     d.store = Object.assign(Object.create(store) as typeof store, {
       completeEvent: async (...args: Parameters<typeof store.completeEvent>) => {
-        if (failCompletion) {
+        // The event's own claim (each announcement's post has a claim of its own).
+        if (failCompletion && args[0].startsWith('remediate:')) {
           failCompletion = false;
           throw new Error('completing the claim timed out');
         }
@@ -426,12 +427,42 @@ describe('safety', () => {
     clock += 5_000;
     const retry = await remediateEvent(second!, d);
     expect(retry.actions.map((a) => a.outcome)).toEqual(['acted']);
-    expect(retry.actions[0]!.detail).toContain('recorded and announced by an earlier attempt');
+    expect(retry.actions[0]!.detail).toContain('recorded by an earlier attempt');
     const trail = (await d.store.listAudit(500)).filter((r) => r.target === `${cluster}/finished`);
     expect(trail.map((r) => r.detail?.outcome).sort()).toEqual(['acted', 'acting']);
     const announced = (await receiveNotifications(stack)).filter((n) => (n.body.remediation as { auditId?: string } | undefined)?.auditId === retry.actions[0]!.auditId);
     expect(announced).toHaveLength(1);
     expect((await world.service('finished')).desiredCount).toBe(0);
+    expect((await remediateEvent(second!, d)).outcome).toBe('ignored');
+  });
+
+  it('an announcement that did not go out fails the invocation, and the retry announces it once (the change is not made again)', async () => {
+    const td = await world.registerRevision('unannounced');
+    await world.createService('unannounced', td, { desiredCount: 3 });
+    const d = deps(playbooksOn({ crashLoop: { enabled: true, pauseTo: 0, failures: 2 } }));
+    // The SNS publish fails once, after the SDK's own attempts (a throttled topic, say).
+    const announce = d.announce!;
+    let failures = 1;
+    d.announce = (announcement) =>
+      announce({
+        ...announcement,
+        once: (receiver, post) =>
+          announcement.once!(receiver, async () => {
+            if (failures-- > 0) throw new Error('SNS Publish: Throttling, 3 attempts');
+            await post();
+          }),
+      });
+    await receiveNotifications(stack, 0);
+    const [first, second] = crash('unannounced', td, 2);
+    await remediateEvent(first!, d);
+    await expect(remediateEvent(second!, d)).rejects.toThrow(/did not reach .*Throttling/);
+    expect((await world.service('unannounced')).desiredCount).toBe(0);
+    const retry = await remediateEvent(second!, d);
+    expect(retry.actions.map((a) => a.outcome)).toEqual(['acted']);
+    const announced = (await receiveNotifications(stack)).filter((n) => (n.body.remediation as { auditId?: string } | undefined)?.auditId === retry.actions[0]!.auditId);
+    expect(announced).toHaveLength(1);
+    const trail = (await d.store.listAudit(500)).filter((r) => r.target === `${cluster}/unannounced`);
+    expect(trail.map((r) => r.detail?.outcome).sort()).toEqual(['acted', 'acting']);
     expect((await remediateEvent(second!, d)).outcome).toBe('ignored');
   });
 

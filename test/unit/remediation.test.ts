@@ -12,6 +12,7 @@ import { renderSlackMessage } from '../../shared/render/slack-blocks.js';
 import { optedInPlaybooks } from '../../shared/decide/remediation/opt-in.js';
 import { type RemediationDependencies, remediateEvent } from '../../shared/execute/remediate-event.js';
 import { MemoryStateStore } from '../../shared/state/memory-store.js';
+import { createRemediationAnnouncer } from '../../shared/adapters/remediation-announcer.js';
 import { containerInstance, deployment, steadyState, taskRunning, taskStopped } from '../../scripts/lib/ecs-events.js';
 
 const TD = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/api:${revision}`;
@@ -202,6 +203,47 @@ describe('announcements', () => {
     expect(slack).toContain('ecs-autopilot undo abc123def456');
     expect(slack).not.toContain('<!channel>');
     expect(slack).not.toContain('<https://evil.example');
+  });
+});
+
+describe('announcements across retries', () => {
+  it('reach each receiver once: a failed announcement fails the invocation, and the retry posts only to the receiver that missed it', async () => {
+    const remediation = { match: { kind: 'remediation' } };
+    const config = validateConfig(
+      {
+        remediate: allOn,
+        notify: {
+          receivers: { oncall: { slack: { webhook: 'ssm:/slack/oncall' } }, all: { sns: {} } },
+          route: { receiver: 'all', routes: [{ ...remediation, receiver: 'oncall', continue: true }, { ...remediation, receiver: 'all' }] },
+        },
+      },
+      'test',
+    );
+    const posts: string[] = [];
+    let snsFailures = 1;
+    const receivers = {
+      oncall: { notify: async () => (posts.push('oncall'), {}) },
+      all: {
+        notify: async () => {
+          if (snsFailures-- > 0) throw new Error('SNS Publish: Throttling (3 attempts)');
+          posts.push('all');
+          return {};
+        },
+      },
+    };
+    const deps: RemediationDependencies = { ...offline(allOn), config, announce: createRemediationAnnouncer(config, receivers) };
+    const events = [...deployedAfterSteadyHour(), ...crashes(4000, 3)];
+    const last = events.pop()!;
+    await run(deps, events);
+    await expect(remediateEvent(last, deps)).rejects.toThrow(/did not reach all: .*Throttling/);
+    expect(posts).toEqual(['oncall']);
+    // Lambda's retry: recorded already, announced to the receiver that missed it, and to no other.
+    const retry = await remediateEvent(last, deps);
+    expect(retry.actions.map((a) => a.outcome)).toEqual(['planned']);
+    expect(retry.actions[0]!.detail).toContain('recorded by an earlier attempt');
+    expect(posts).toEqual(['oncall', 'all']);
+    expect((await remediateEvent(last, deps)).outcome).toBe('ignored');
+    expect(posts).toEqual(['oncall', 'all']);
   });
 });
 

@@ -65,6 +65,12 @@ export interface RunCounts {
    * event did may repeat; RELIABILITY.md ("What is not covered") says why nothing can prevent it.
    */
   lostAnswerEvents: string[];
+  /**
+   * Scaled services (cluster/service) a tick could not evaluate: an AWS call failed past the SDK's
+   * attempts, the tick went on with the other services, and the next tick decides for this one
+   * from what it then sees. Its scaling can take another path than in the other run.
+   */
+  unevaluated: string[];
 }
 
 export interface SoakReport {
@@ -80,8 +86,9 @@ export interface SoakReport {
   duplicatedNotifications: string[];
   /**
    * Effects repeated (a duplicate notification, or an action more often than the fault-free run
-   * took it) by an event one of whose calls lost its answer without a fault injected: not judged
-   * (lostAnswerEvents). With faults, then fault-free.
+   * took it) by an event one of whose calls lost its answer without a fault injected
+   * (lostAnswerEvents), and the scaling of a service a tick could not evaluate (unevaluated): not
+   * judged. With faults, then fault-free.
    */
   excused: { faulty: string[]; clean: string[] };
   /** The same, in the fault-free run: an answer lost after the service acted (see RELIABILITY.md). */
@@ -338,6 +345,7 @@ async function oneRun(name: string, endpoint: string, options: SoakOptions, rate
       bySource,
       faults: awsProxy.counts(),
       slackFaults: slackProxy.counts(),
+      unevaluated: [...new Set(result.unevaluated.map((service) => service.split(name).join('RUN')))],
       lostAnswerEvents: [...new Set([...awsProxy.lostAnswers(), ...slackProxy.lostAnswers()].flatMap((lost) => lost.body.match(SOAK_EVENT_ID) ?? []))],
     };
   } finally {
@@ -381,7 +389,10 @@ export function compareRuns(clean: RunCounts, faulty: RunCounts): Omit<SoakRepor
     const lost = byLostAnswer(run);
     return new Set([...run.notifications.keys()].filter(lost).map(actionOf));
   };
-  const unjudgedActions = new Set([...lostInRun(faulty), ...lostInRun(clean)]);
+  // So may the scaling of a service a tick could not evaluate (the next tick decides for it).
+  const unevaluated = new Set([...faulty.unevaluated, ...clean.unevaluated]);
+  const scalingOfUnevaluated = [...faulty.notifications.keys(), ...clean.notifications.keys()].map(actionOf).filter((action) => action.startsWith('scale|') && unevaluated.has(action.split('|')[1]!));
+  const unjudgedActions = new Set([...lostInRun(faulty), ...lostInRun(clean), ...scalingOfUnevaluated]);
   for (const [action, n] of faultyActions) {
     const expected = cleanActions.get(action) ?? 0;
     if (n !== expected && unjudgedActions.has(action)) {
@@ -455,12 +466,13 @@ export function formatSoakReport(r: SoakReport): string {
     both('lost events', (run) => run.lost.length),
     `| duplicate actions | - | ${r.duplicateActions} |`,
     `| duplicate notifications | ${r.cleanDuplicateNotifications} | ${r.duplicateNotifications} |`,
-    `| repeats after an answer lost without a fault injected (not judged) | ${r.excused.clean.length} | ${r.excused.faulty.length} |`,
+    `| scaled services a tick could not evaluate (the next tick decides) | ${r.clean.unevaluated.join(', ') || 0} | ${r.faulty.unevaluated.join(', ') || 0} |`,
+    `| effects not judged (repeats after a lost answer, scaling of those services) | ${r.excused.clean.length} | ${r.excused.faulty.length} |`,
     `| actions missing vs the fault-free run (events handled) | - | ${r.missingActions.length} |`,
     `| actions the fault-free run did not take | - | ${r.extraActions.length} |`,
     '',
     `faults by service: ${Object.entries(faults.byService).map(([s, n]) => `${s} ${n}`).join(', ')}`,
-    ...(r.excused.faulty.length + r.excused.clean.length > 0 ? [`not judged (lost answers): ${[...r.excused.faulty, ...r.excused.clean.map((e) => `fault-free: ${e}`)].join('; ')}`] : []),
+    ...(r.excused.faulty.length + r.excused.clean.length > 0 ? [`not judged (lost answers, services a tick could not evaluate): ${[...r.excused.faulty, ...r.excused.clean.map((e) => `fault-free: ${e}`)].join('; ')}`] : []),
     `soak: ${r.events} events, lost ${r.faulty.lost.length}, duplicate actions ${r.duplicateActions}, duplicate notifications ${r.duplicateNotifications}, dead-letter ${deadLettered(r.faulty)}`,
   ];
   return lines.join('\n');

@@ -31,6 +31,8 @@ export interface WorkerResult {
   handled: Invocation[];
   deadLetter: Array<{ invocation: Invocation; reason: string }>;
   unfinished: Invocation[];
+  /** Scaled services a handled scale tick could not evaluate (an AWS call failed past the SDK's attempts): the next tick decides for them. */
+  unevaluated: string[];
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -42,7 +44,7 @@ const handlers = {} as Record<FunctionName, Handler>;
 for (const name of FUNCTIONS) ({ handler: handlers[name] } = (await import(`../../functions/${name}/handler.js`)) as { handler: Handler });
 
 const zero = () => Object.fromEntries(FUNCTIONS.map((f) => [f, 0])) as Record<FunctionName, number>;
-const result: WorkerResult = { invocations: zero(), retries: zero(), handled: [], deadLetter: [], unfinished: [] };
+const result: WorkerResult = { invocations: zero(), retries: zero(), handled: [], deadLetter: [], unfinished: [], unevaluated: [] };
 let invocationCount = 0;
 const context = (fn: FunctionName) => ({ awsRequestId: `soak-${++invocationCount}`, functionName: `ecs-autopilot-soak-${fn}`, getRemainingTimeInMillis: () => 30_000 });
 
@@ -67,8 +69,10 @@ async function invokeAsync(fn: FunctionName, delivery: Delivery): Promise<void> 
     }
     result.invocations[fn] += 1;
     try {
-      trace(invocation, attempt, await handlers[fn](structuredClone(delivery.event), context(fn)));
+      const outcome = await handlers[fn](structuredClone(delivery.event), context(fn));
+      trace(invocation, attempt, outcome);
       result.handled.push(invocation);
+      for (const s of (outcome as { services?: Array<{ service: string; outcome: string }> }).services ?? []) if (s.outcome === 'error') result.unevaluated.push(s.service);
       return;
     } catch (error) {
       lastError = error;

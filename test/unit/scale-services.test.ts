@@ -48,6 +48,23 @@ describe('scaleServices', () => {
     expect(await store.listAudit(5)).toMatchObject([{ actor: 'scale', action: 'scale', target: 'prod/worker', eventIds: ['evt-1'], detail: { from: 2, to: 7 } }]);
   });
 
+  it('a change that failed starts no cooldown: the next evaluation makes it', async () => {
+    let fail = true;
+    const { deps, calls, store } = stubs(700, running(2));
+    const setDesiredCount = deps.ecs.setDesiredCount;
+    deps.ecs.setDesiredCount = async (...args) => {
+      if (fail) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return setDesiredCount(...args);
+    };
+    expect(await scaleServices([service], event('evt-1'), deps)).toMatchObject([{ outcome: 'error', reason: expect.stringContaining('2 -> 7 failed (ThrottlingException') }]);
+    expect((await store.getRecord<ScalingHistory>(historyKey('prod', 'worker'), now))?.value.lastScaleOutAt).toBeUndefined();
+    // 20 s later, inside the 1 min scale-out cooldown: no cooldown holds it, since nothing scaled.
+    fail = false;
+    deps.now = () => new Date(now.getTime() + 20_000);
+    expect(await scaleServices([service], event('evt-2'), deps)).toMatchObject([{ outcome: 'scaled', from: 2, to: 7 }]);
+    expect(calls.filter((c) => c.startsWith('desiredCount'))).toEqual(['desiredCount=7']);
+  });
+
   it('re-decides on the history another invocation wrote first', async () => {
     const { deps, calls, store } = stubs(700, running(2));
     // Another invocation scaled out a moment ago, and its write lands between our read and write.

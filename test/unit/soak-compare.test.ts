@@ -21,6 +21,7 @@ function run(effects: Record<string, number>, extra: Partial<RunCounts> = {}): R
     faults: undefined,
     slackFaults: undefined,
     lostAnswerEvents: [],
+    unevaluated: [],
     ...extra,
   };
 }
@@ -68,6 +69,21 @@ describe('the soak comparison', () => {
     const missing = compareRuns(run({ [RESTART]: 1, [twice]: 1 }, { lostAnswerEvents: ['soak-7-3'] }), run({}));
     expect(missing.missingActions).toEqual([]);
     expect(missing.excused.faulty).toEqual(['remediate|restart:acted|svc (0 events, fault-free 2)']);
+  });
+
+  it('does not compare the scaling of a service a tick could not evaluate (the next tick decides), in either run', () => {
+    const out = 'scale|RUN-c0/worker|3->7|event=soak-7-8';
+    const back = 'scale|RUN-c0/worker|7->1|event=soak-7-9';
+    const direct = 'scale|RUN-c0/worker|3->1|event=soak-7-9';
+    const other = 'scale|RUN-c1/worker|1->2|event=soak-7-9';
+    const clean = run({ [out]: 1, [back]: 1, [other]: 1 });
+    const faulty = run({ [direct]: 1 }, { unevaluated: ['RUN-c0/worker'] });
+    const result = compareRuns(clean, faulty);
+    expect(result.missingActions).toEqual(['scale|RUN-c1/worker|1->2']);
+    expect(result.extraActions).toEqual([]);
+    expect(result.excused.faulty.sort()).toEqual(['scale|RUN-c0/worker|3->1 (1 events, fault-free 0)', 'scale|RUN-c0/worker|3->7 (0 events, fault-free 1)', 'scale|RUN-c0/worker|7->1 (0 events, fault-free 1)']);
+    // Without the failed tick, the same runs are judged: the path differs.
+    expect(compareRuns(clean, run({ [direct]: 1 })).extraActions).toEqual(['scale|RUN-c0/worker|3->1']);
   });
 
   it('excuses a missing action only when no delivery of its event was handled with faults', () => {

@@ -86,10 +86,16 @@ async function scaleService(service: ScaledService, event: ScaleEvent, deps: Sca
   // Optimistic: the history write is the claim. An invocation that loses (the schedule and an
   // alarm at the same minute) reads again and decides on the winner's history.
   let decision: ScalingDecision | undefined;
+  let previous: ScalingHistory = EMPTY_HISTORY;
+  let written = 0;
   for (let attempt = 0; attempt < WRITE_ATTEMPTS && !decision; attempt += 1) {
     const record = await deps.store.getRecord<ScalingHistory>(historyKey(service.cluster, service.service), now);
     const candidate = decideScale(service, observations, record?.value ?? EMPTY_HISTORY, now);
-    if (await deps.store.putRecord(historyKey(service.cluster, service.service), candidate.history, record?.version, now, HISTORY_TTL_SECONDS)) decision = candidate;
+    if (await deps.store.putRecord(historyKey(service.cluster, service.service), candidate.history, record?.version, now, HISTORY_TTL_SECONDS)) {
+      decision = candidate;
+      previous = record?.value ?? EMPTY_HISTORY;
+      written = (record?.version ?? 0) + 1;
+    }
   }
   if (!decision) throw new Error(`${name}: the scaling history changed under ${WRITE_ATTEMPTS} attempts; the next evaluation decides`);
   deps.recordDecision(decision);
@@ -103,12 +109,34 @@ async function scaleService(service: ScaledService, event: ScaleEvent, deps: Sca
       noticeFailures.push(`${notice.notice} notice: ${(error as Error).message}`);
     }
   }
-  const outcome = await carryOut(service, decision, state, target, event.eventId, now, deps);
+  // The history just written says the service scaled now, which starts its cooldown. If the change
+  // then fails, that is put back (best effort, only if nobody wrote since): otherwise the next
+  // evaluations would hold for the whole cooldown a change that never happened.
+  const made = decision;
+  const notMade = async () => {
+    const { lastScaleOutAt: _out, lastScaleInAt: _in, ...rest } = made.history;
+    const restored: ScalingHistory = {
+      ...rest,
+      ...(previous.lastScaleOutAt !== undefined ? { lastScaleOutAt: previous.lastScaleOutAt } : {}),
+      ...(previous.lastScaleInAt !== undefined ? { lastScaleInAt: previous.lastScaleInAt } : {}),
+    };
+    await deps.store.putRecord(historyKey(service.cluster, service.service), restored, written, now, HISTORY_TTL_SECONDS).catch(() => false);
+  };
+  const outcome = await carryOut(service, decision, state, target, event.eventId, now, deps, notMade);
   return noticeFailures.length > 0 ? { ...outcome, noticeFailures } : outcome;
 }
 
 /** Holds, or acts once (UpdateService, or the scalable target's floor) and audits the change. */
-async function carryOut(service: ScaledService, decision: ScalingDecision, state: ScaledServiceState, target: ScalableTargetCapacity | undefined, eventId: string, now: Date, deps: ScalerDependencies): Promise<ServiceOutcome> {
+async function carryOut(
+  service: ScaledService,
+  decision: ScalingDecision,
+  state: ScaledServiceState,
+  target: ScalableTargetCapacity | undefined,
+  eventId: string,
+  now: Date,
+  deps: ScalerDependencies,
+  notMade: () => Promise<void>,
+): Promise<ServiceOutcome> {
   const name = `${service.cluster}/${service.service}`;
   if (decision.direction === 'hold') {
     const held = target ? `floor stays MinCapacity ${target.min} (desiredCount ${state.desired}); ${decision.reason}` : decision.reason;
@@ -120,6 +148,7 @@ async function carryOut(service: ScaledService, decision: ScalingDecision, state
     if (change) await deps.scalableTargets.setCapacity(service.cluster, service.service, change.after);
     else await deps.ecs.setDesiredCount(service.cluster, service.service, decision.desired);
   } catch (error) {
+    await notMade();
     const denied = /AccessDenied|not authorized/i.test(`${(error as Error).name} ${(error as Error).message}`);
     const hint = denied ? ` The role may only change ${change ? 'scalable targets' : 'services'} tagged ${SCALE_OPT_IN_TAG}=on: tag it to opt in.` : '';
     throw new Error(`${change ? 'MinCapacity ' : ''}${decision.current} -> ${decision.desired} failed (${(error as Error).name}: ${(error as Error).message}).${hint}`);

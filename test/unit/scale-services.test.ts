@@ -95,7 +95,7 @@ describe('scaleServices', () => {
     expect(outcomes).toHaveLength(2);
   });
 
-  it('sends the missing-data notice once the queue has been unreadable for notifyAfter; a failed notice never holds back the scaling', async () => {
+  it('sends the missing-data notice once the queue has been unreadable for notifyAfter; a failed notice never holds back the scaling, and is sent by the next evaluation', async () => {
     const blind = validateConfig({ scale: { services: [{ cluster: 'prod', service: 'worker', max: 10, policies: [{ type: 'sqs-backlog', queue: 'jobs', targetPerTask: 100 }], missingData: { fallbackCount: 4, notifyAfter: '10m' } }] } }, 'test').scale!.services[0]!;
     let at = now;
     const state = running(2);
@@ -103,9 +103,10 @@ describe('scaleServices', () => {
     deps.readers.backlog.backlog = async () => {
       throw Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist' });
     };
+    let noticeFails = true;
     deps.notify = async (notice) => {
       calls.push(`notice ${notice.notice}`);
-      throw new Error('the announcement did not reach sns: Throttled');
+      if (noticeFails) throw new Error('the announcement did not reach sns: Throttled');
     };
     expect(await scaleServices([blind], event('evt-5'), deps)).toMatchObject([{ outcome: 'scaled', from: 2, to: 4 }]);
     Object.assign(state, running(4));
@@ -113,6 +114,13 @@ describe('scaleServices', () => {
     const [late] = await scaleServices([blind], event('evt-6'), deps);
     expect(late).toMatchObject({ outcome: 'held', count: 4, noticeFailures: ['missing-data notice: the announcement did not reach sns: Throttled'] });
     expect(calls.filter((c) => c.startsWith('notice'))).toEqual(['notice missing-data']);
+    // The notice that failed is sent by the next evaluation, and then not again in this episode.
+    noticeFails = false;
+    for (const minute of [11, 12]) {
+      at = new Date(now.getTime() + minute * 60_000);
+      expect(await scaleServices([blind], event(`evt-${minute}`), deps)).toMatchObject([{ outcome: 'held', count: 4 }]);
+    }
+    expect(calls.filter((c) => c.startsWith('notice'))).toEqual(['notice missing-data', 'notice missing-data']);
   });
 
   it('refuses a service opted in to remediation only: ecs-autopilot:remediate=on is not ecs-autopilot:scale=on', async () => {

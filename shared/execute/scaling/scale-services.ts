@@ -100,29 +100,38 @@ async function scaleService(service: ScaledService, event: ScaleEvent, deps: Sca
   if (!decision) throw new Error(`${name}: the scaling history changed under ${WRITE_ATTEMPTS} attempts; the next evaluation decides`);
   deps.recordDecision(decision);
 
-  // A notice that fails is reported with the outcome; it never holds back the scaling itself.
+  // The history just written says what this evaluation did: the time of a scale, which starts its
+  // cooldown, and that a notice went out, which is sent once per episode. What then did not
+  // happen is taken back (best effort, only if nobody wrote since), or a cooldown would hold back
+  // a change that was never made, and a notice that failed would never be sent.
+  const made = decision;
+  const takeBack = new Set<keyof ScalingHistory>();
+  const restore = async () => {
+    if (takeBack.size === 0) return;
+    const restored: Record<string, unknown> = { ...made.history };
+    for (const field of takeBack) {
+      if (previous[field] === undefined) delete restored[field];
+      else restored[field] = previous[field];
+    }
+    await deps.store.putRecord(historyKey(service.cluster, service.service), restored, written, now, HISTORY_TTL_SECONDS).catch(() => false);
+  };
+  // A notice that fails is reported with the outcome and sent again by the next evaluation; it
+  // never holds back the scaling itself.
   const noticeFailures: string[] = [];
   for (const notice of noticesOf(decision)) {
     try {
       await deps.notify(notice, { service, reason: decision.reason, eventId: event.eventId, time: now.toISOString(), region: event.region, account: event.account });
     } catch (error) {
       noticeFailures.push(`${notice.notice} notice: ${(error as Error).message}`);
+      takeBack.add(notice.notice === 'at-max' ? 'notifiedAtMax' : 'notifiedMissing');
     }
   }
-  // The history just written says the service scaled now, which starts its cooldown. If the change
-  // then fails, that is put back (best effort, only if nobody wrote since): otherwise the next
-  // evaluations would hold for the whole cooldown a change that never happened.
-  const made = decision;
   const notMade = async () => {
-    const { lastScaleOutAt: _out, lastScaleInAt: _in, ...rest } = made.history;
-    const restored: ScalingHistory = {
-      ...rest,
-      ...(previous.lastScaleOutAt !== undefined ? { lastScaleOutAt: previous.lastScaleOutAt } : {}),
-      ...(previous.lastScaleInAt !== undefined ? { lastScaleInAt: previous.lastScaleInAt } : {}),
-    };
-    await deps.store.putRecord(historyKey(service.cluster, service.service), restored, written, now, HISTORY_TTL_SECONDS).catch(() => false);
+    takeBack.add('lastScaleOutAt').add('lastScaleInAt');
+    await restore();
   };
   const outcome = await carryOut(service, decision, state, target, event.eventId, now, deps, notMade);
+  await restore();
   return noticeFailures.length > 0 ? { ...outcome, noticeFailures } : outcome;
 }
 

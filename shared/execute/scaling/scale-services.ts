@@ -126,12 +126,14 @@ async function scaleService(service: ScaledService, event: ScaleEvent, deps: Sca
       takeBack.add(notice.notice === 'at-max' ? 'notifiedAtMax' : 'notifiedMissing');
     }
   }
-  const notMade = async () => {
-    takeBack.add('lastScaleOutAt').add('lastScaleInAt');
+  const notMade = () => void takeBack.add('lastScaleOutAt').add('lastScaleInAt');
+  let outcome: ServiceOutcome;
+  try {
+    outcome = await carryOut(service, decision, state, target, event.eventId, now, deps, notMade);
+  } finally {
+    // One write for whatever did not happen, however carryOut ended.
     await restore();
-  };
-  const outcome = await carryOut(service, decision, state, target, event.eventId, now, deps, notMade);
-  await restore();
+  }
   return noticeFailures.length > 0 ? { ...outcome, noticeFailures } : outcome;
 }
 
@@ -144,7 +146,8 @@ async function carryOut(
   eventId: string,
   now: Date,
   deps: ScalerDependencies,
-  notMade: () => Promise<void>,
+  /** Says the change was not made (its history is then taken back). */
+  notMade: () => void,
 ): Promise<ServiceOutcome> {
   const name = `${service.cluster}/${service.service}`;
   if (decision.direction === 'hold') {
@@ -157,7 +160,7 @@ async function carryOut(
     if (change) await deps.scalableTargets.setCapacity(service.cluster, service.service, change.after);
     else await deps.ecs.setDesiredCount(service.cluster, service.service, decision.desired);
   } catch (error) {
-    await notMade();
+    notMade();
     const denied = /AccessDenied|not authorized/i.test(`${(error as Error).name} ${(error as Error).message}`);
     const hint = denied ? ` The role may only change ${change ? 'scalable targets' : 'services'} tagged ${SCALE_OPT_IN_TAG}=on: tag it to opt in.` : '';
     throw new Error(`${change ? 'MinCapacity ' : ''}${decision.current} -> ${decision.desired} failed (${(error as Error).name}: ${(error as Error).message}).${hint}`);

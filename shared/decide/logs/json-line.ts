@@ -58,6 +58,8 @@ let valueStart = new Int32Array(64);
 let valueEnd = new Int32Array(64);
 /** Set by scanString: the string had an escape. */
 let escaped = false;
+/** Set by memberValueAt: the index after the member's key. */
+let keyEndAt = 0;
 /** Set by skipSpace: a line break between tokens. */
 let lineBreak = false;
 
@@ -93,7 +95,6 @@ function scanString(s: string, i: number): number {
   return ESCAPED_STRING.lastIndex;
 }
 
-const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /** The index after the number at i, or -1: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
@@ -171,11 +172,12 @@ function skipValue(s: string, i: number): number {
   }
 }
 
-/** At a member's key (i): the index of its value, after the colon and spaces, or -1. */
+/** At a member's key (i): the index of its value, after the colon and spaces, or -1 (keyEndAt and escaped tell of the key). */
 function memberValueAt(s: string, i: number): number {
   if (s.charCodeAt(i) !== 34) return -1;
   i = scanString(s, i);
   if (i < 0) return -1;
+  keyEndAt = i;
   i = skipSpace(s, i);
   return s.charCodeAt(i) === 58 ? skipSpace(s, i + 1) : -1;
 }
@@ -204,14 +206,10 @@ function scanObject(s: string, reserved: ReadonlySet<string>): number {
         valueEnd[n] = i - 1;
         c = s.charCodeAt(i - 1);
       } else {
-        if (s.charCodeAt(i) !== 34) return NOT_JSON;
-        i = scanString(s, i);
+        i = memberValueAt(s, i);
         if (i < 0) return NOT_JSON;
         keyEscaped = escaped;
-        end = i;
-        i = skipSpace(s, i);
-        if (s.charCodeAt(i) !== 58) return NOT_JSON;
-        i = skipSpace(s, i + 1);
+        end = keyEndAt;
         valueStart[n] = i;
         i = skipValue(s, i);
         if (i < 0) return NOT_JSON;

@@ -364,10 +364,16 @@ export function compareRuns(clean: RunCounts, faulty: RunCounts): Omit<SoakRepor
     const events = new Set(run.lostAnswerEvents);
     return (identity: string) => eventIdsOf(identity).some((id) => events.has(id));
   };
-  const repeated = (run: RunCounts) => [...run.notifications].filter(([, n]) => n > 1);
-  const notJudged = { faulty: repeated(faulty).filter(([identity]) => byLostAnswer(faulty)(identity)).map(([identity, n]) => `${identity} (${n}x)`), clean: repeated(clean).filter(([identity]) => byLostAnswer(clean)(identity)).map(([identity, n]) => `${identity} (${n}x)`) };
-  const judged = (run: RunCounts) => repeated(run).filter(([identity]) => !byLostAnswer(run)(identity));
-  const duplicates = (run: RunCounts) => judged(run).reduce((sum, [, n]) => sum + n - 1, 0);
+  const lostIn = { clean: byLostAnswer(clean), faulty: byLostAnswer(faulty) };
+  /** Effects seen more than once: judged, or set apart (a lost answer's event). */
+  const repeats = (run: RunCounts, lost: (identity: string) => boolean) => {
+    const all = [...run.notifications].filter(([, n]) => n > 1);
+    return { judged: all.filter(([identity]) => !lost(identity)), apart: all.filter(([identity]) => lost(identity)).map(([identity, n]) => `${identity} (${n}x)`) };
+  };
+  const cleanRepeats = repeats(clean, lostIn.clean);
+  const faultyRepeats = repeats(faulty, lostIn.faulty);
+  const notJudged = { faulty: faultyRepeats.apart, clean: cleanRepeats.apart };
+  const duplicates = (judged: Array<[string, number]>) => judged.reduce((sum, [, n]) => sum + n - 1, 0);
   // Actions, whatever event took each: how many events took each. A group can legitimately open
   // twice (a recovery in between starts a new incident), so the fault-free run's count of each
   // is the reference. One event's effect seen twice is a duplicate notification, counted above,
@@ -385,14 +391,11 @@ export function compareRuns(clean: RunCounts, faulty: RunCounts): Omit<SoakRepor
   const extraActions: string[] = [];
   // An action taken by an event whose call lost its answer, in either run, may be counted once
   // too often there: its counts are not compared.
-  const lostInRun = (run: RunCounts) => {
-    const lost = byLostAnswer(run);
-    return new Set([...run.notifications.keys()].filter(lost).map(actionOf));
-  };
+  const lostInRun = (run: RunCounts, lost: (identity: string) => boolean) => [...run.notifications.keys()].filter(lost).map(actionOf);
   // So may the scaling of a service a tick could not evaluate (the next tick decides for it).
   const unevaluated = new Set([...faulty.unevaluated, ...clean.unevaluated]);
   const scalingOfUnevaluated = [...faulty.notifications.keys(), ...clean.notifications.keys()].map(actionOf).filter((action) => action.startsWith('scale|') && unevaluated.has(action.split('|')[1]!));
-  const unjudgedActions = new Set([...lostInRun(faulty), ...lostInRun(clean), ...scalingOfUnevaluated]);
+  const unjudgedActions = new Set([...lostInRun(faulty, lostIn.faulty), ...lostInRun(clean, lostIn.clean), ...scalingOfUnevaluated]);
   for (const [action, n] of faultyActions) {
     const expected = cleanActions.get(action) ?? 0;
     if (n !== expected && unjudgedActions.has(action)) {
@@ -414,7 +417,7 @@ export function compareRuns(clean: RunCounts, faulty: RunCounts): Omit<SoakRepor
   const excused = (action: string) => [...clean.notifications.keys()].some((identity) => actionOf(identity) === action && eventIdsOf(identity).some((id) => unhandled.has(id)));
   const missingActions = [...cleanActions].filter(([action, n]) => (faultyActions.get(action) ?? 0) < n && !excused(action) && !unjudgedActions.has(action)).map(([action]) => action);
   for (const [action, n] of cleanActions) if (!faultyActions.has(action) && unjudgedActions.has(action)) notJudged.faulty.push(`${action} (0 events, fault-free ${n})`);
-  return { duplicateNotifications: duplicates(faulty), duplicatedNotifications: judged(faulty).map(([identity, n]) => `${identity} (${n}x)`), excused: notJudged, cleanDuplicateNotifications: duplicates(clean), duplicateActions, duplicatedActions, missingActions, extraActions };
+  return { duplicateNotifications: duplicates(faultyRepeats.judged), duplicatedNotifications: faultyRepeats.judged.map(([identity, n]) => `${identity} (${n}x)`), excused: notJudged, cleanDuplicateNotifications: duplicates(cleanRepeats.judged), duplicateActions, duplicatedActions, missingActions, extraActions };
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {

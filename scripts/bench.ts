@@ -16,7 +16,8 @@ import { parseEvent, type Signal } from '../shared/intake/index.js';
 import { benchShipper, shipperLines } from './bench/shipper.js';
 
 const SIZE_TARGET_KB = 900;
-const SHIPPER_HEADING = 'log shipper: real-shaped ECS batches, CPU time, median; floor = base64 + gunzip + JSON.parse of the envelope';
+const shipperHeading = (node: { version: string }) =>
+  `log shipper: real-shaped ECS batches, CPU time, median, a fresh process per batch on ${node.version}; floor = base64 + gunzip + JSON.parse of the envelope`;
 const RATIO_TARGET = 2.5;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -220,7 +221,7 @@ async function main(): Promise<number> {
   }
 
   const tp = throughput();
-  const shipper = await benchShipper(runs);
+  const shipper = await benchShipper(runs, node.path);
   const pass = functions.every((f) => f.sizePass && f.importPass) && shipper.pass;
 
   if (json) {
@@ -242,7 +243,7 @@ async function main(): Promise<number> {
     console.log(`throughput: ${tp.signals} fixture signals, in-process on ${process.version}\n`);
     for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
     for (const f of functions) if (f.importError) console.log(`\n${f.name}: ${f.importError}`);
-    console.log(`\n${SHIPPER_HEADING}`);
+    console.log(`\n${shipperHeading(node)}`);
     for (const line of shipperLines(shipper)) console.log(line);
     console.log(`\nbench: ${verdict(pass)}`);
   }
@@ -250,10 +251,11 @@ async function main(): Promise<number> {
 }
 
 async function shipperOnly(runs: number, json: boolean): Promise<number> {
-  const shipper = await benchShipper(runs);
-  if (json) console.log(JSON.stringify({ runs, shipper, pass: shipper.pass }));
+  const node = pickNode();
+  const shipper = await benchShipper(runs, node.path);
+  if (json) console.log(JSON.stringify({ node, runs, shipper, pass: shipper.pass }));
   else {
-    console.log(SHIPPER_HEADING);
+    console.log(shipperHeading(node));
     for (const line of shipperLines(shipper)) console.log(line);
     console.log(`\nbench (shipper only): ${shipper.pass ? 'PASS' : 'FAIL'}`);
   }

@@ -4,8 +4,10 @@
 //            + filters, and the output built in Firehose-sized chunks (NDJSON bodies).
 // Two batches of real-shaped ECS lines (test/fixtures/logs/ecs-lines.ts): ~1 MB decompressed, and
 // the largest batch whose Lambda event fits in 1 MB (async invocation payload limit).
-// Output compression (gzip of those chunks) is measured on its own line, and peak memory of a whole
-// shipment, delivery included, in a fresh process (scripts/bench/shipper-memory.ts).
+// Floor and shipper are timed side by side in a fresh process per batch
+// (scripts/bench/shipper-throughput.ts). Output compression (gzip of those chunks) is measured on
+// its own line, and peak memory of a whole shipment, delivery included, in a fresh process
+// (scripts/bench/shipper-memory.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,52 +112,53 @@ function largestEvent(): SubscriptionEvent {
   return best;
 }
 
-// CPU time of the process (user + system, GC threads included), not wall time: on a shared CI
-// machine wall time measures the neighbours as much as the code.
-function cpuMs(): number {
+// CPU time of the process (user + system, collector threads included), not wall time: on a shared
+// CI machine wall time measures the neighbours as much as the code.
+export function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }
 
-async function medianMs(run: () => unknown, runs: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i += 1) {
-    const start = cpuMs();
-    await run();
-    times.push(cpuMs() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** A bench script run in a fresh node process (tsx loaded), its stdout parsed as JSON. */
+function runScript<T>(node: string, script: string, args: string[], flags: string[] = []): T {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const child = spawnSync(node, [...flags, '--import', 'tsx', path, ...args], { encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  if (child.status !== 0) throw new Error(`${script} failed: ${child.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  return JSON.parse(child.stdout) as T;
 }
 
-async function measure(label: string, event: SubscriptionEvent, target: number, runs: number, rules: ShipRules): Promise<BatchResult> {
-  const decompressedBytes = decompressedSize(event);
-  const events = floor(event);
-  // Warm both paths up (JIT), then time them in blocks of back-to-back runs, floor and shipper in
-  // turn: within a block each run pays for the garbage its own kind leaves, as a busy container
-  // does, and the first run of a block (which pays for the other kind's) is left out. Runs
-  // interleaved one by one made each pay for the other's collections, and the ratio of one
-  // bench run could land anywhere from 0.28 to 0.63 on the same code.
-  for (let i = 0; i < 10; i += 1) {
-    floor(event);
-    await ship(event, rules);
+/** The event written to a file for a child process, and the folder removed after. */
+function withEventFile<T>(event: SubscriptionEvent, use: (file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'ecs-autopilot-shipper-'));
+  try {
+    const file = join(dir, 'event.json');
+    writeFileSync(file, JSON.stringify(event));
+    return use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Floor and shipper on one batch, each kind in fresh processes of its own, in turn (scripts/bench/shipper-throughput.ts says why). */
+function measure(label: string, event: SubscriptionEvent, target: number, runs: number, node: string): BatchResult {
+  const decompressedBytes = decompressedSize(event);
   const floorTimes: number[] = [];
   const shipTimes: number[] = [];
-  const perBlock = 5;
-  for (let block = 0; block < Math.max(3, Math.ceil(runs / (perBlock - 1))); block += 1) {
-    for (let i = 0; i < perBlock; i += 1) {
-      const time = await medianMs(() => floor(event), 1);
-      if (i > 0) floorTimes.push(time);
+  let events = 0;
+  withEventFile(event, (file) => {
+    // Two rounds, so that a slow moment of the machine does not fall on one kind only.
+    for (let round = 0; round < 2; round += 1) {
+      for (const [kind, times] of [['floor', floorTimes], ['ship', shipTimes]] as const) {
+        const result = runScript<{ events: number; times: number[] }>(node, './shipper-throughput.ts', [kind, file, String(runs)]);
+        events = result.events;
+        times.push(...result.times);
+      }
     }
-    for (let i = 0; i < perBlock; i += 1) {
-      const time = await medianMs(() => ship(event, rules), 1);
-      if (i > 0) shipTimes.push(time);
-    }
-  }
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  const floorMs = med(floorTimes);
-  const shipMs = med(shipTimes);
+  });
+  const floorMs = median(floorTimes);
+  const shipMs = median(shipTimes);
   const ratio = floorMs / shipMs;
   return {
     label,
@@ -172,55 +175,45 @@ async function measure(label: string, event: SubscriptionEvent, target: number, 
   };
 }
 
-function peakMemory(event: SubscriptionEvent, batchBytes: number): ShipperBench['memory'] {
-  const dir = mkdtempSync(join(tmpdir(), 'ecs-autopilot-shipper-'));
+function peakMemory(event: SubscriptionEvent, batchBytes: number, node: string): ShipperBench['memory'] {
+  type Sample = { rssPeakBytes: number; heapPeakBytes: number; steadyRssPeakBytes: number; warmBatches: number };
+  let plain: Sample;
+  let live: Sample;
   try {
-    const file = join(dir, 'event.json');
-    writeFileSync(file, JSON.stringify(event));
-    const script = fileURLToPath(new URL('./shipper-memory.ts', import.meta.url));
-    const run = (flags: string[]) => {
-      const child = spawnSync(process.execPath, [...flags, '--import', 'tsx', script, file], { encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
-      if (child.status !== 0) throw new Error(`shipper-memory.ts failed: ${child.stderr.trim().split('\n').slice(-3).join(' ')}`);
-      return JSON.parse(child.stdout) as { rssPeakBytes: number; heapPeakBytes: number; steadyRssPeakBytes: number; warmBatches: number };
-    };
-    let rssPeakBytes: number;
-    let heapPeakBytes: number;
-    let livePeakBytes: number;
-    let steadyRssPeakBytes: number;
-    let warmBatches: number;
-    try {
-      ({ rssPeakBytes, heapPeakBytes, steadyRssPeakBytes, warmBatches } = run([]));
-      livePeakBytes = run(['--expose-gc']).heapPeakBytes;
-    } catch (error) {
-      return { error: (error as Error).message };
-    }
-    // Judged on the resident set's high-water mark of one batch: what the Lambda's memory size must
-    // hold. The warm container's figure is shown, not judged: it is mostly garbage V8 has not yet
-    // needed to collect (it collects sooner when the function has less memory), see README.
-    const factor = rssPeakBytes / batchBytes;
-    return { rssPeakBytes, heapPeakBytes, livePeakBytes, steadyRssPeakBytes, warmBatches, batchBytes, factor, pass: factor < SHIPPER_TARGETS.memoryFactor };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    [plain, live] = withEventFile(event, (file) => [runScript<Sample>(node, './shipper-memory.ts', [file]), runScript<Sample>(node, './shipper-memory.ts', [file], ['--expose-gc'])]);
+  } catch (error) {
+    return { error: (error as Error).message };
   }
+  const { rssPeakBytes, heapPeakBytes, steadyRssPeakBytes, warmBatches } = plain;
+  // Judged on the resident set's high-water mark of one batch: what the Lambda's memory size must
+  // hold. The warm container's figure is shown, not judged: it is mostly garbage V8 has not yet
+  // needed to collect (it collects sooner when the function has less memory), see README.
+  const factor = rssPeakBytes / batchBytes;
+  return { rssPeakBytes, heapPeakBytes, livePeakBytes: live.heapPeakBytes, steadyRssPeakBytes, warmBatches, batchBytes, factor, pass: factor < SHIPPER_TARGETS.memoryFactor };
 }
 
-export async function benchShipper(runs: number): Promise<ShipperBench> {
+/** node: the binary the children run on (the bench picks Node 22, Lambda's runtime, when it can). */
+export async function benchShipper(runs: number, node: string = process.execPath): Promise<ShipperBench> {
   const rules = benchRules();
   // ecsPayload counts message characters; ids, times and JSON quoting make the batch about 1.9x that.
   const small = makeSubscriptionEvent(ecsPayload(525_000));
   const largest = largestEvent();
   const batches = [
-    await measure('~1 MB batch', small, SHIPPER_TARGETS.small, Math.max(runs, 11), rules),
-    await measure('largest 1 MB event', largest, SHIPPER_TARGETS.largest, Math.max(Math.ceil(runs / 2), 5), rules),
+    measure('~1 MB batch', small, SHIPPER_TARGETS.small, Math.max(runs, 11), node),
+    measure('largest 1 MB event', largest, SHIPPER_TARGETS.largest, Math.max(Math.ceil(runs / 2), 5), node),
   ];
   const bodies: Buffer[] = [];
   await ship(largest, rules, (_chunk, body) => bodies.push(body));
   const inputBytes = bodies.reduce((sum, b) => sum + b.length, 0);
   let outputBytes = 0;
-  const gzipMs = await medianMs(() => {
+  const gzipTimes: number[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const start = cpuMs();
     outputBytes = bodies.reduce((sum, b) => sum + gzipSync(b).length, 0);
-  }, 3);
-  const memory = peakMemory(largest, batches[1]!.decompressedBytes);
+    gzipTimes.push(cpuMs() - start);
+  }
+  const gzipMs = median(gzipTimes);
+  const memory = peakMemory(largest, batches[1]!.decompressedBytes, node);
   return {
     batches,
     compression: { inputBytes, outputBytes, MBps: inputBytes / 1e6 / (gzipMs / 1000) },

@@ -1,6 +1,7 @@
 // The shipper's pure core: stream naming, multiline joining, levels, JSON fields, enrichment,
 // drop filters and sampling, on real-shaped ECS lines.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../shared/config/validate.js';
 import { buildRecords, buildRecordSlices, buildRecordSlicesFrom, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
@@ -112,6 +113,24 @@ describe('records', () => {
     expect(a!.attributes.n).toBe(1);
     expect(b!.attributes['service.name']).toBe('api');
     expect(b!.attributes.x).toEqual({ y: [1, 2] });
+  });
+
+  it('gives back each record\'s uid as the event id, whatever characters the id holds (read back from the line it was written into)', () => {
+    const r = rules({});
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(fc.string({ unit: fc.constantFrom('"', '\\', '1', 'a', '\n', '\u0000', '\u007f', 'é', '\ud800', '😀'), maxLength: 16 }), fc.string({ unit: 'binary', maxLength: 24 })), fc.constantFrom('plain', '{"msg":"json"}', '\tat trace')), { minLength: 1, maxLength: 12 }), (pairs) => {
+        const ids = pairs.map(([id], i) => `${id}#${i}`);
+        const evs = pairs.map(([, message], i) => ({ id: ids[i]!, timestamp: 1_700_000_000_000 + i, message: i === 0 ? 'first' : message }));
+        // A small slice, so records fall in several slices; each slice's records are read before the next is asked for.
+        const seen: string[] = [];
+        for (const slice of buildRecordSlices(evs, source, r, emptyBuildStats(), { sliceBytes: 2048 })) for (const record of slice) {
+          seen.push(record.uid);
+          expect(JSON.parse(recordJson(record)).attributes['log.record.uid']).toBe(record.uid);
+        }
+        const firsts = joinMultiline(evs, r.multiline).map((x) => x.first.id);
+        expect(seen).toEqual(firsts);
+      }),
+    );
   });
 
   it('treats text that only looks like JSON as text', () => {

@@ -4,7 +4,7 @@
 // No I/O: task metadata, when known, comes in with the source; the CLI runs this same code offline.
 import { parseJsonLine } from './json-line.js';
 import { type Severity, severityOfText, UNSPECIFIED } from './level.js';
-import { LineWriter, type SlabStore } from './line-writer.js';
+import { LineWriter, type RecordBatch, type SlabStore } from './line-writer.js';
 import { type JoinedRecord, MultilineJoiner } from './multiline.js';
 import { droppedByFilter, keptBySampling, samplingRate } from './sampling.js';
 import type { ShipRules } from './ship-rules.js';
@@ -105,6 +105,7 @@ export interface SliceOptions {
 export class RecordBuilder {
   private readonly sliceBytes: number;
   private readonly service: string;
+  private readonly batch: RecordBatch;
   private readonly attributesBytes: Buffer;
   private readonly reservedKeys: Set<string>;
   private readonly rate: number;
@@ -121,6 +122,7 @@ export class RecordBuilder {
   ) {
     this.sliceBytes = options.sliceBytes ?? SLICE_BYTES;
     this.service = serviceNameOf(source);
+    this.batch = { service: this.service, source };
     const shared = sourceAttributes(source);
     // The batch's attributes and the key of the record's uid after them, one run of bytes per record.
     this.attributesBytes = utf8(`,"attributes":{${JSON.stringify(shared).slice(1, -1)},"log.record.uid":`);
@@ -218,6 +220,7 @@ export class RecordBuilder {
     if (this.bodyJson) out.text(this.bodyJson);
     else out.jsonString(this.bodyText);
     out.bytes(this.attributesBytes);
+    const uidAt = out.written;
     out.jsonString(uid);
     if (record.continued) out.bytes(CONTINUED);
     if (this.fieldsJson) {
@@ -226,7 +229,7 @@ export class RecordBuilder {
     }
     out.byte(125 /* } */);
     out.byte(125);
-    this.slice.push(out.endLine(uid, timeMs, this.service, this.source));
+    this.slice.push(out.endLine(uidAt, timeMs, this.batch));
   }
 }
 

@@ -29,8 +29,22 @@ export const UNSPECIFIED: Severity = { text: '', number: 0 };
 /** pino and bunyan log numeric levels. */
 const BY_NUMBER: Array<[number, string]> = [[60, 'FATAL'], [50, 'ERROR'], [40, 'WARN'], [30, 'INFO'], [20, 'DEBUG'], [10, 'TRACE']];
 
+/**
+ * Level values already seen, as written ('info', 'WARN', 30 is not here): a JSON logger writes a
+ * handful of them, and upper-casing each line's value is a new string every time. Bounded, so
+ * lines with odd values cannot grow it.
+ */
+const SEEN_VALUES = new Map<string, Severity | null>();
+const MAX_SEEN_VALUES = 256;
+
 export function severityOfValue(value: unknown): Severity | undefined {
-  if (typeof value === 'string') return BY_WORD[value.toUpperCase()];
+  if (typeof value === 'string') {
+    const seen = SEEN_VALUES.get(value);
+    if (seen !== undefined) return seen ?? undefined;
+    const found = BY_WORD[value.toUpperCase()];
+    if (SEEN_VALUES.size < MAX_SEEN_VALUES) SEEN_VALUES.set(value, found ?? null);
+    return found;
+  }
   if (typeof value === 'number') {
     const found = BY_NUMBER.find(([n]) => value >= n);
     return found ? BY_WORD[found[1]] : undefined;

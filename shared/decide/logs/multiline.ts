@@ -117,7 +117,7 @@ export class MultilineJoiner {
     // Only the batch's first record can continue one of an earlier batch.
     const continued = !open && (this.custom ? !this.options.startPatterns.some((p) => p.test(line)) : looksLikeContinuation(line));
     const next: OpenRecord = { first: event, message: line, lines: 1, continued, python: line.startsWith(PYTHON_TRACEBACK), lastIndented: isIndented(line), lastChain: false, pemOpen: false };
-    if (PEM_BEGIN.test(line)) next.pemOpen = !PEM_END.test(line);
+    if (line.charCodeAt(0) === 45 /* - */ && PEM_BEGIN.test(line)) next.pemOpen = !PEM_END.test(line);
     this.open = next;
     // The open-record state stays on the objects: copying 50,000 of them costs more than it hides.
     return open;

@@ -17,7 +17,7 @@ import { benchShipper, shipperLines } from './bench/shipper.js';
 
 const SIZE_TARGET_KB = 900;
 const shipperHeading = (node: { version: string }) =>
-  `log shipper: real-shaped ECS batches, CPU time, median, a fresh process per batch on ${node.version}; floor = base64 + gunzip + JSON.parse of the envelope`;
+  `log shipper: real-shaped ECS batches, CPU time, mean over runs (collections included), median of 3 fresh processes per kind on ${node.version}; floor = base64 + gunzip + JSON.parse of the envelope`;
 const RATIO_TARGET = 2.5;
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -155,10 +155,20 @@ export class SlabRecord implements ShipRecord {
 
   get uid(): string {
     const bytes = this.slabBytes();
-    // The literal ends at the first quote not escaped: JSON.stringify escapes a quote as \" and a backslash as \\.
+    // The literal ends at the first quote not escaped: JSON.stringify escapes a quote as \" and a
+    // backslash as \\. Printable ASCII with no escape (a CloudWatch Logs id: digits) is the text itself.
     let close = this.uidAt + 1;
-    while (bytes[close] !== 34) close += bytes[close] === 92 ? 2 : 1;
-    return JSON.parse(bytes.toString('utf8', this.uidAt, close + 1)) as string;
+    let plain = true;
+    for (let c = bytes[close]!; c !== 34; c = bytes[close]!) {
+      if (c === 92) {
+        plain = false;
+        close += 2;
+      } else {
+        if (c > 126) plain = false;
+        close += 1;
+      }
+    }
+    return plain ? bytes.toString('latin1', this.uidAt + 1, close) : (JSON.parse(bytes.toString('utf8', this.uidAt, close + 1)) as string);
   }
 
   get service(): string {

@@ -112,7 +112,6 @@ export class RecordBuilder {
   private readonly joiner: MultilineJoiner;
   private readonly writeTimestamp = timestampWriter();
   private readonly out: LineWriter;
-  private slice: ShipRecord[] = [];
 
   constructor(
     private readonly source: RecordSource,
@@ -141,8 +140,7 @@ export class RecordBuilder {
   *finish(): Generator<ShipRecord[]> {
     try {
       yield* this.place([], true);
-      if (this.slice.length > 0) yield this.slice;
-      this.slice = [];
+      if (this.out.lines > 0) yield this.out.takeRecords(this.batch);
     } finally {
       this.close();
     }
@@ -166,16 +164,12 @@ export class RecordBuilder {
       const worst = this.prepare(record);
       if (worst < 0) continue;
       if (!out.fits(worst)) {
-        if (this.slice.length > 0) {
-          yield this.slice;
-          this.slice = [];
-        }
+        if (out.lines > 0) yield out.takeRecords(this.batch);
         out.nextSlice(worst);
       }
       this.writeLine(record);
       if (out.written >= this.sliceBytes) {
-        yield this.slice;
-        this.slice = [];
+        yield out.takeRecords(this.batch);
         out.nextSlice(0);
       }
     }
@@ -229,7 +223,7 @@ export class RecordBuilder {
     }
     out.byte(125 /* } */);
     out.byte(125);
-    this.slice.push(out.endLine(uidAt, timeMs, this.batch));
+    out.endLine(uidAt, timeMs);
   }
 }
 

@@ -1,6 +1,6 @@
 // CPU time of one kind of run on one batch, the floor or the shipper, in a fresh process of its
 // own: `shipper-throughput.ts floor|ship EVENT.json RUNS` prints {"events":N,"times":[ms,...]}.
-// scripts/bench/shipper.ts runs it for each kind in turn, twice, on the same batch.
+// scripts/bench/shipper.ts runs it for each kind in turn, three times each, on the same batch.
 //
 // Why one process per kind: CPU time counts V8's collector threads, and a major collection costs
 // 4-5 ms, two to three floors of the ~1 MB batch. When floor and shipper shared a process, a major
@@ -11,7 +11,7 @@
 // cascade of major collections. In a process of its own each kind pays for its own garbage,
 // at the pace it makes it, and the parent's batch builders (tens of MB of payloads) stay out.
 import { readFileSync } from 'node:fs';
-import { benchRules, cpuMs, floor, ship } from './shipper.js';
+import { benchRules, floor, ship, timeRuns } from './shipper.js';
 
 const [kind, file, runsText] = process.argv.slice(2);
 if ((kind !== 'floor' && kind !== 'ship') || !file || !runsText) throw new Error('usage: tsx shipper-throughput.ts floor|ship EVENT.json RUNS');
@@ -22,10 +22,5 @@ const run = kind === 'floor' ? async () => floor(event) : () => ship(event, rule
 // Ten warm-up runs (JIT, the heap grown to its working size), then every run timed, the runs that
 // pay for a collection included.
 for (let i = 0; i < 10; i += 1) await run();
-const times: number[] = [];
-for (let i = 0; i < Number(runsText); i += 1) {
-  const start = cpuMs();
-  await run();
-  times.push(cpuMs() - start);
-}
+const times = await timeRuns(run, Number(runsText));
 process.stdout.write(JSON.stringify({ events: floor(event), times }));

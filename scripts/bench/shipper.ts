@@ -4,7 +4,7 @@
 //            + filters, and the output built in Firehose-sized chunks (NDJSON bodies).
 // Two batches of real-shaped ECS lines (test/fixtures/logs/ecs-lines.ts): ~1 MB decompressed, and
 // the largest batch whose Lambda event fits in 1 MB (async invocation payload limit).
-// Floor and shipper are timed side by side in a fresh process per batch
+// Floor and shipper are timed on each batch, each kind in fresh processes of its own
 // (scripts/bench/shipper-throughput.ts). Output compression (gzip of those chunks) is measured on
 // its own line, and peak memory of a whole shipment, delivery included, in a fresh process
 // (scripts/bench/shipper-memory.ts).
@@ -114,9 +114,20 @@ function largestEvent(): SubscriptionEvent {
 
 // CPU time of the process (user + system, collector threads included), not wall time: on a shared
 // CI machine wall time measures the neighbours as much as the code.
-export function cpuMs(): number {
+function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
+}
+
+/** The CPU time of each of `runs` runs, one after another. */
+export async function timeRuns(run: () => unknown, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = cpuMs();
+    await run();
+    times.push(cpuMs() - start);
+  }
+  return times;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -211,13 +222,11 @@ export async function benchShipper(runs: number, node: string = process.execPath
   await ship(largest, rules, (_chunk, body) => bodies.push(body));
   const inputBytes = bodies.reduce((sum, b) => sum + b.length, 0);
   let outputBytes = 0;
-  const gzipTimes: number[] = [];
-  for (let i = 0; i < 3; i += 1) {
-    const start = cpuMs();
-    outputBytes = bodies.reduce((sum, b) => sum + gzipSync(b).length, 0);
-    gzipTimes.push(cpuMs() - start);
-  }
-  const gzipMs = median(gzipTimes);
+  const gzipMs = median(
+    await timeRuns(() => {
+      outputBytes = bodies.reduce((sum, b) => sum + gzipSync(b).length, 0);
+    }, 3),
+  );
   const memory = peakMemory(largest, batches[1]!.decompressedBytes, node);
   return {
     batches,

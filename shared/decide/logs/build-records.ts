@@ -104,7 +104,7 @@ export interface SliceOptions {
  */
 export class RecordBuilder {
   private readonly sliceBytes: number;
-  private readonly service: string;
+  /** The service and source every record of the batch shares. */
   private readonly batch: RecordBatch;
   private readonly attributesBytes: Buffer;
   private readonly reservedKeys: Set<string>;
@@ -114,19 +114,19 @@ export class RecordBuilder {
   private readonly out: LineWriter;
 
   constructor(
-    private readonly source: RecordSource,
+    source: RecordSource,
     private readonly rules: ShipRules,
     private readonly stats: BuildStats,
     options: SliceOptions = {},
   ) {
     this.sliceBytes = options.sliceBytes ?? SLICE_BYTES;
-    this.service = serviceNameOf(source);
-    this.batch = { service: this.service, source };
+    const service = serviceNameOf(source);
+    this.batch = { service, source };
     const shared = sourceAttributes(source);
     // The batch's attributes and the key of the record's uid after them, one run of bytes per record.
     this.attributesBytes = utf8(`,"attributes":{${JSON.stringify(shared).slice(1, -1)},"log.record.uid":`);
     this.reservedKeys = new Set([...Object.keys(shared), 'log.record.uid', 'log.record.continued']);
-    this.rate = rules.sampling.length > 0 ? samplingRate(rules.sampling, this.service) : 1;
+    this.rate = rules.sampling.length > 0 ? samplingRate(rules.sampling, service) : 1;
     this.joiner = new MultilineJoiner(rules.multiline);
     this.out = new LineWriter(this.sliceBytes, options.slabs);
   }

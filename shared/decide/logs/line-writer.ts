@@ -181,7 +181,8 @@ export interface RecordBatch {
  * until the slice is delivered, through several young-generation collections, and every byte a
  * record keeps is copied at each of them and then promoted (what grew the heap of a large batch:
  * npm run bench, peak memory). Its uid is read back from its line, where it was written as a JSON
- * string (destinations ask for it once per record at most: _bulk ids, object keys).
+ * string (only some destinations ask for it: _bulk ids, twice a record with the size count, and
+ * the first record's object key).
  */
 export class SlabRecord implements ShipRecord {
   constructor(

@@ -15,6 +15,9 @@
 // A chunk is parsed where zlib wrote it: only the tail of the previous chunk and this chunk's head,
 // up to its first cut, are copied into one piece. Bytes kept for a whole parse are kept as a list
 // of chunks and joined once, at the end.
+// A piece is read by the envelope scanner (envelope-scan.ts), which takes events in exactly the
+// shape CloudWatch Logs writes them and gives what JSON.parse would; JSON.parse reads what it does not take.
+import { scanLogEvents } from './envelope-scan.js';
 
 /** The payload's members other than logEvents, as parsed: unchecked (the caller checks it). */
 export type PayloadHeader = unknown;
@@ -29,6 +32,11 @@ const OPEN = 0x5b; // [
 const CLOSE = 0x5d; // ]
 
 export class NotJsonError extends Error {}
+
+/** A piece of events, data[start, end) (a JSON array): by the envelope scanner when it takes it, else by JSON.parse (undefined when not JSON). */
+function parsePiece(data: Buffer, start: number, end: number, scan: boolean): unknown {
+  return (scan ? scanLogEvents(data, start, end) : undefined) ?? tryJson(data.toString('utf8', start, end));
+}
 
 /** JSON.parse, or undefined (which no JSON text parses to) when the text is not JSON. */
 function tryJson(text: string): unknown {
@@ -58,15 +66,18 @@ export class LogPayloadReader {
 
   private readonly pieceBytes: number;
   private readonly isWholeHeader: (header: object) => boolean;
+  private readonly scan: boolean;
 
   /**
    * pieceBytes: bytes of events per piece, at least (small in tests, to cut often). isWholeHeader:
    * whether the members before logEvents are the whole header; if not (some come after the
-   * array), the payload is parsed whole, so no member is missed.
+   * array), the payload is parsed whole, so no member is missed. scan: false reads every piece
+   * with JSON.parse (tests compare the two).
    */
-  constructor(options: { pieceBytes?: number; isWholeHeader?: (header: object) => boolean } = {}) {
+  constructor(options: { pieceBytes?: number; isWholeHeader?: (header: object) => boolean; scan?: boolean } = {}) {
     this.pieceBytes = options.pieceBytes ?? PIECE_BYTES;
     this.isWholeHeader = options.isWholeHeader ?? (() => true);
+    this.scan = options.scan ?? true;
   }
 
   /**
@@ -120,7 +131,7 @@ export class LogPayloadReader {
     const comma = gap + 1;
     const head = Buffer.concat([tail, chunk.subarray(0, comma + 1)]);
     head[head.length - 1] = CLOSE;
-    const piece = tryJson(head.toString('utf8'));
+    const piece = parsePiece(head, 0, head.length, this.scan);
     if (!Array.isArray(piece)) {
       this.rest([tail, chunk]);
       return;
@@ -142,7 +153,7 @@ export class LogPayloadReader {
       const comma = gap + 1;
       data[start] = OPEN;
       data[comma] = CLOSE;
-      const piece = tryJson(data.toString('utf8', start, comma + 1));
+      const piece = parsePiece(data, start, comma + 1, this.scan);
       if (!Array.isArray(piece)) {
         data[comma] = 0x2c; // , (back as it was: the rest is parsed whole at the end)
         this.rest([data.subarray(start)]);
@@ -178,7 +189,12 @@ export class LogPayloadReader {
       this.header = header;
       return [logEvents];
     }
-    // `[{...},{...}]}` and whatever members follow the array: one object again.
+    // `[{...},{...}]}`: the array and the payload's closing brace.
+    if (this.scan && rest.length > 1 && rest[rest.length - 1] === 0x7d && rest[rest.length - 2] === CLOSE) {
+      const events = scanLogEvents(rest, 0, rest.length - 1);
+      if (events) return [events];
+    }
+    // Anything else (members after the array, whitespace): one object again.
     const tail = parseJson(`{"logEvents":${rest.toString('utf8')}`) as { logEvents?: unknown };
     if (!Array.isArray(tail.logEvents)) throw new NotJsonError('the decompressed payload is not JSON');
     return [tail.logEvents];

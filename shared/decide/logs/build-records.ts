@@ -7,8 +7,9 @@ import { type Severity, severityOfText, UNSPECIFIED } from './level.js';
 import { LineWriter, type RecordBatch, type SlabStore } from './line-writer.js';
 import { type JoinedRecord, MultilineJoiner } from './multiline.js';
 import { droppedByFilter, keptBySampling, samplingRate } from './sampling.js';
+import { anyLineHas, MAY_NEED_REDACTION, NOT_COPIED, writeIdLiteral, writeLiteralBody } from './scanned-literals.js';
 import type { ShipRules } from './ship-rules.js';
-import type { LogEvent, RecordSource, ShipRecord } from './types.js';
+import { type LogEvent, type RecordSource, type ScannedLiterals, type ShipRecord, scannedLiteralsOf } from './types.js';
 
 export interface BuildResult {
   records: ShipRecord[];
@@ -131,8 +132,14 @@ export class RecordBuilder {
     this.out = new LineWriter(this.sliceBytes, options.slabs);
   }
 
+  /** The envelope scanner's literals of the piece being added (or last added), if it read it. */
+  private literals: ScannedLiterals | undefined;
+  private pieceLength = 0;
+
   /** The slices the events completed; the records of a slice must be done with before the next is asked for. */
   add(events: readonly LogEvent[]): Generator<ShipRecord[]> {
+    this.literals = scannedLiteralsOf(events);
+    this.pieceLength = events.length;
     return this.place(events, false);
   }
 
@@ -161,6 +168,10 @@ export class RecordBuilder {
     for (let i = 0; i <= events.length; i += 1) {
       const record = i < events.length ? this.joiner.push(events[i]!) : last ? this.joiner.end() : undefined;
       if (!record) continue;
+      // The record's lines are the `lines` events before the one that closed it (or before the
+      // end of the last piece); their rows, if they are all in the piece the scanner read last.
+      const firstRow = (i < events.length ? i : this.pieceLength) - record.lines;
+      this.firstRow = firstRow >= 0 && this.literals?.live ? firstRow : -1;
       const worst = this.prepare(record);
       if (worst < 0) continue;
       if (!out.fits(worst)) {
@@ -180,6 +191,10 @@ export class RecordBuilder {
   private bodyJson: string | undefined;
   private bodyText = '';
   private fieldsJson = '';
+  /** The row of the record's first line in this.literals, or -1. */
+  private firstRow = -1;
+  /** Whether the body is written from the lines' literals. */
+  private bodyFromLiterals = false;
 
   /** Filters, redacts and parses a record; the most bytes its line can take, or -1 when it is not shipped. */
   private prepare(record: JoinedRecord): number {
@@ -194,9 +209,12 @@ export class RecordBuilder {
       stats.sampledOut += 1;
       return -1;
     }
-    const text = rules.redactor.redact(record.message, stats);
+    const literals = this.firstRow >= 0 ? this.literals : undefined;
+    // The scanner saw nothing in these lines that may start a built-in rule's trigger: nothing to redact.
+    const text = literals && rules.redactor.builtInOnly && !anyLineHas(literals, this.firstRow, record.lines, MAY_NEED_REDACTION) ? record.message : rules.redactor.redact(record.message, stats);
     // Fields named like the shared attributes would make duplicate keys: the source's win.
     const parsed = parseJsonLine(text, this.reservedKeys);
+    this.bodyFromLiterals = literals !== undefined && parsed === undefined && text === record.message && !anyLineHas(literals, this.firstRow, record.lines, NOT_COPIED);
     this.severity = parsed?.severity ?? severityOfText(parsed ? parsed.body : text);
     this.fieldsJson = parsed ? parsed.fieldsJson : '';
     this.bodyJson = parsed?.bodyJson;
@@ -212,10 +230,12 @@ export class RecordBuilder {
     this.writeTimestamp(timeMs, out);
     out.bytes(severityBytes(this.severity));
     if (this.bodyJson) out.text(this.bodyJson);
+    else if (this.bodyFromLiterals) writeLiteralBody(out, this.literals!, this.firstRow, record.lines);
     else out.jsonString(this.bodyText);
     out.bytes(this.attributesBytes);
     const uidAt = out.written;
-    out.jsonString(uid);
+    if (this.firstRow >= 0) writeIdLiteral(out, this.literals!, this.firstRow);
+    else out.jsonString(uid);
     if (record.continued) out.bytes(CONTINUED);
     if (this.fieldsJson) {
       out.byte(44 /* , */);

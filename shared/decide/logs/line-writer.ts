@@ -78,6 +78,11 @@ export class LineWriter {
     this.offset += bytes.length;
   }
 
+  /** bytes[start, end) as they are. */
+  copy(from: Buffer, start: number, end: number): void {
+    this.offset += from.copy(this.slab.bytes, this.offset, start, end);
+  }
+
   /** UTF-8 text; the caller made room for 3 bytes per UTF-16 unit (fits()). */
   text(text: string): void {
     this.offset += this.slab.bytes.write(text, this.offset, 'utf8');

@@ -45,6 +45,11 @@ export const BUILT_IN_RULES: readonly RedactionRule[] = [
 export interface Redactor {
   /** The text with every secret replaced; adds how many were to `tally` (no result object per line). */
   redact(text: string, tally: { redactions: number }): string;
+  /**
+   * Only the built-in rules: a text in which the envelope scanner saw nothing that may start one
+   * of their triggers (ScannedFlag.mayHoldSecret) has nothing to redact, and is not checked again.
+   */
+  readonly builtInOnly: boolean;
 }
 
 const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|]/;
@@ -66,7 +71,7 @@ function triggerTest(sources: string[]): { test(text: string): boolean } {
 
 export function compileRedactor(options: { builtIn: boolean; patterns: string[]; replacement: string }): Redactor {
   const rules: RedactionRule[] = [...(options.builtIn ? BUILT_IN_RULES : []), ...options.patterns.map((source, i) => ({ name: `pattern-${i}`, source }))];
-  if (rules.length === 0) return { redact: (text) => text };
+  if (rules.length === 0) return { redact: (text) => text, builtInOnly: false };
   // Numbered groups, not named ones: a named group makes the engine build a groups object per
   // match. A rule's KEEP group opens its source, so it is the first group of that alternative;
   // user patterns are wrapped so their own alternations (and groups) stay inside them.
@@ -97,6 +102,7 @@ export function compileRedactor(options: { builtIn: boolean; patterns: string[];
     return replacement;
   };
   return {
+    builtInOnly: options.builtIn && options.patterns.length === 0,
     redact(text, tally) {
       if (triggers && !triggers.test(text)) return text;
       current = tally;

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../shared/config/validate.js';
 import { buildRecords, buildRecordSlices, buildRecordSlicesFrom, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
-import { detachRecord, SlabStore } from '../../shared/decide/logs/line-writer.js';
+import { bodyBytesOf, bulkBody } from '../../shared/adapters/destinations/http-formats.js';
+import { detachRecord, lineBase64, SlabStore } from '../../shared/decide/logs/line-writer.js';
 import { joinMultiline } from '../../shared/decide/logs/multiline.js';
 import { severityOfText } from '../../shared/decide/logs/level.js';
 import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
@@ -123,9 +124,18 @@ describe('records', () => {
         const evs = pairs.map(([, message], i) => ({ id: ids[i]!, timestamp: 1_700_000_000_000 + i, message: i === 0 ? 'first' : message }));
         // A small slice, so records fall in several slices; each slice's records are read before the next is asked for.
         const seen: string[] = [];
-        for (const slice of buildRecordSlices(evs, source, r, emptyBuildStats(), { sliceBytes: 2048 })) for (const record of slice) {
-          seen.push(record.uid);
-          expect(JSON.parse(recordJson(record)).attributes['log.record.uid']).toBe(record.uid);
+        for (const slice of buildRecordSlices(evs, source, r, emptyBuildStats(), { sliceBytes: 2048 })) {
+          for (const record of slice) {
+            seen.push(record.uid);
+            expect(JSON.parse(recordJson(record)).attributes['log.record.uid']).toBe(record.uid);
+            // Destinations read the uid's literal and the line from the slab: the same bytes as from the strings.
+            expect(lineBase64(record)).toBe(record.line.toString('base64'));
+          }
+          const bulk = Buffer.concat(slice.flatMap((record) => [Buffer.from(`{"create":{"_index":"logs-é","_id":${JSON.stringify(record.uid)}}}\n`), record.line]));
+          expect(bulkBody('logs-é', slice)).toEqual(bulk);
+          expect(bulkBody('logs-é', slice.map(detachRecord))).toEqual(bulk);
+          const sizeOf = bodyBytesOf('opensearch-bulk', 'logs-é')!;
+          expect(slice.reduce((sum, record) => sum + sizeOf(record), 0)).toBe(bulk.length);
         }
         const firsts = joinMultiline(evs, r.multiline).map((x) => x.first.id);
         expect(seen).toEqual(firsts);

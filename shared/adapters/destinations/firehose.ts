@@ -2,6 +2,7 @@
 // the stream are NDJSON). Firehose answers 200 with FailedPutCount when some records failed; only
 // those are reported, so the executor re-sends only them.
 import { type FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput } from '@aws-sdk/client-firehose';
+import { lineBase64 } from '../../decide/logs/line-writer.js';
 import type { ShipRecord } from '../../decide/logs/types.js';
 import type { IamGrant } from '../iam.js';
 import { DeliveryError, type Destination, type RecordFailure } from './destination.js';
@@ -34,7 +35,7 @@ export function putRecordBatchBody(deliveryStream: string, records: readonly Shi
   let at = head.copy(body, 0);
   for (const record of records) {
     at += RECORD_OPEN.copy(body, at);
-    at += body.write(record.line.toString('base64'), at, 'latin1');
+    at += body.write(lineBase64(record), at, 'latin1');
     at += RECORD_CLOSE.copy(body, at);
   }
   if (records.length > 0) at -= 1; // the last record's comma

@@ -6,6 +6,7 @@
 //                    the record's JSON. Loki drops an entry identical in stream, timestamp and line,
 //                    so a retry does not duplicate either.
 //   ndjson           the records' JSON, one per line.
+import { copyLine, uidJsonBytes, writeUidJson } from '../../decide/logs/line-writer.js';
 import { recordJson, type ShipRecord } from '../../decide/logs/types.js';
 import { ndjson, type RecordFailure } from './destination.js';
 
@@ -13,13 +14,28 @@ export type HttpFormat = 'opensearch-bulk' | 'loki' | 'ndjson';
 
 export const CONTENT_TYPE: Record<HttpFormat, string> = { 'opensearch-bulk': 'application/x-ndjson', loki: 'application/json', ndjson: 'application/x-ndjson' };
 
-const bulkAction = (target: string, record: ShipRecord) => `{"create":{"_index":${target},"_id":${JSON.stringify(record.uid)}}}\n`;
+/** `{"create":{"_index":INDEX,"_id":` and `}}\n`: an action line is these around the record's uid as a JSON string. */
+function bulkActionParts(index: string): { open: Buffer; close: Buffer } {
+  return { open: Buffer.from(`{"create":{"_index":${JSON.stringify(index)},"_id":`, 'utf8'), close: Buffer.from('}}\n', 'latin1') };
+}
 
+/**
+ * The _bulk body, written into one buffer of its exact size: each record's action line (its uid
+ * copied as the JSON literal its line holds), then its line. No string or buffer per record.
+ */
 export function bulkBody(index: string, records: readonly ShipRecord[]): Buffer {
-  const target = JSON.stringify(index);
-  const parts: Buffer[] = [];
-  for (const record of records) parts.push(Buffer.from(bulkAction(target, record)), record.line);
-  return Buffer.concat(parts);
+  const { open, close } = bulkActionParts(index);
+  let size = 0;
+  for (const record of records) size += open.length + uidJsonBytes(record) + close.length + record.bytes;
+  const body = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const record of records) {
+    at += open.copy(body, at);
+    at += writeUidJson(record, body, at);
+    at += close.copy(body, at);
+    at += copyLine(record, body, at);
+  }
+  return body;
 }
 
 /** Loki's envelope and a few label sets, besides the entries (a batch's records share their labels). */
@@ -39,8 +55,8 @@ function escapedBytes(line: Buffer, end: number): number {
 /** What one record adds to the body of each format: the real request bytes, before gzip. */
 export function bodyBytesOf(format: HttpFormat, index: string): ((record: ShipRecord) => number) | undefined {
   if (format === 'opensearch-bulk') {
-    const target = JSON.stringify(index);
-    return (record) => Buffer.byteLength(bulkAction(target, record)) + record.bytes;
+    const { open, close } = bulkActionParts(index);
+    return (record) => open.length + uidJsonBytes(record) + close.length + record.bytes;
   }
   // ["<19-digit ns>",<the line as a JSON string>], : 26 bytes of framing per entry.
   if (format === 'loki') return (record) => 26 + escapedBytes(record.line, record.bytes - 1);

@@ -202,8 +202,21 @@ export class SlabRecord implements ShipRecord {
 
   get uid(): string {
     const bytes = this.slabBytes();
-    // The literal ends at the first quote not escaped: JSON.stringify escapes a quote as \" and a
-    // backslash as \\. Printable ASCII with no escape (a CloudWatch Logs id: digits) is the text itself.
+    const close = this.uidClose(bytes);
+    return close.plain ? bytes.toString('latin1', this.uidAt + 1, close.at) : (JSON.parse(bytes.toString('utf8', this.uidAt, close.at + 1)) as string);
+  }
+
+  /** Where the uid's JSON literal lies in the slab, quotes included: [start, end). */
+  uidLiteral(): [number, number] {
+    return [this.uidAt, this.uidClose(this.slabBytes()).at + 1];
+  }
+
+  /**
+   * The closing quote of the uid literal: the first quote not escaped (JSON.stringify escapes a
+   * quote as \" and a backslash as \\), and whether the literal is printable ASCII with no
+   * escape (a CloudWatch Logs id: digits), which is its text as it is.
+   */
+  private uidClose(bytes: Buffer): { at: number; plain: boolean } {
     let close = this.uidAt + 1;
     let plain = true;
     for (let c = bytes[close]!; c !== 34; c = bytes[close]!) {
@@ -215,7 +228,7 @@ export class SlabRecord implements ShipRecord {
         close += 1;
       }
     }
-    return plain ? bytes.toString('latin1', this.uidAt + 1, close) : (JSON.parse(bytes.toString('utf8', this.uidAt, close + 1)) as string);
+    return { at: close, plain };
   }
 
   get service(): string {
@@ -253,6 +266,33 @@ export class SlabRecord implements ShipRecord {
   get startOffset(): number {
     return this.start;
   }
+}
+
+/** The record's line in base64 (a Firehose record's Data), encoded from its slab: no view of the line is made for it. */
+export const lineBase64 = (record: ShipRecord): string => (record instanceof SlabRecord ? record.slabBytes().toString('base64', record.startOffset, record.startOffset + record.bytes) : record.line.toString('base64'));
+
+/**
+ * Writes the record's uid as a JSON string into `target` at `at`; the bytes written. A record in a
+ * slab copies the literal its line holds (what JSON.stringify(uid) gives: the builder wrote it so),
+ * with no string made for it.
+ */
+export function writeUidJson(record: ShipRecord, target: Buffer, at: number): number {
+  if (!(record instanceof SlabRecord)) return target.write(JSON.stringify(record.uid), at, 'utf8');
+  const [start, end] = record.uidLiteral();
+  return record.slabBytes().copy(target, at, start, end);
+}
+
+/** The bytes of the record's uid as a JSON string (writeUidJson's count). */
+export const uidJsonBytes = (record: ShipRecord): number => {
+  if (!(record instanceof SlabRecord)) return Buffer.byteLength(JSON.stringify(record.uid));
+  const [start, end] = record.uidLiteral();
+  return end - start;
+};
+
+/** Copies the record's line into `target` at `at`; the bytes copied. A record in a slab copies from it, with no view of the line made. */
+export function copyLine(record: ShipRecord, target: Buffer, at: number): number {
+  if (!(record instanceof SlabRecord)) return record.line.copy(target, at);
+  return record.slabBytes().copy(target, at, record.startOffset, record.startOffset + record.bytes);
 }
 
 /** A record whose line outlives its slice. */

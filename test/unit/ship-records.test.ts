@@ -78,6 +78,21 @@ describe('levels', () => {
     expect(f!.severity_number).toBe(0);
     expect(severityOfText('INFO request failed with ERROR later').text).toBe('INFO');
   });
+
+  it('finds the level word the regex names, read without its match: every word, at any place, next to any character', () => {
+    const words = ['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'ERR', 'SEVERE', 'FATAL', 'CRIT', 'CRITICAL', 'PANIC', 'EMERG', 'ERRORS', 'INFOS', 'WARNIN', 'EMERGE'];
+    const word = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|SEVERE|FATAL|CRIT(?:ICAL)?|PANIC|EMERG)\b/;
+    const text = fc.array(fc.oneof(fc.constantFrom(...words), fc.string({ unit: fc.constantFrom(' ', '_', '-', 'a', 'Z', '1', '[', ':', '\t') })), { maxLength: 10 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        const found = word.exec(t.length > 120 ? t.slice(0, 120) : t);
+        const severity = severityOfText(t);
+        if (found && !t.includes('level=')) expect(severity.text).toBe(severityOfText(found[1]!).text);
+        if (!found && !t.includes('level=')) expect(['', 'ERROR']).toContain(severity.text);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
 
 describe('records', () => {

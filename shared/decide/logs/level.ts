@@ -66,7 +66,22 @@ export function severityOfFields(fields: Record<string, unknown>): Severity | un
 
 // Upper case words only, and only in the first 120 characters, where loggers put the level: "error"
 // in the middle of a sentence says nothing about the line's severity.
-const LEVEL_WORD = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|SEVERE|FATAL|CRIT(?:ICAL)?|PANIC|EMERG)\b/;
+const LEVEL_WORD = /\b(?:TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|SEVERE|FATAL|CRIT(?:ICAL)?|PANIC|EMERG)\b/;
+
+/**
+ * The level word LEVEL_WORD found at `at`, read without a match array (search() gives only where):
+ * the words are capital letters and the match ends at a word boundary, so it is the run of capitals
+ * from `at`, which its first two letters and its length name (ERROR and EMERG differ in the second).
+ */
+const WORD_BY_KEY = new Map(Object.keys(BY_WORD).map((word) => [wordKey(word, 0, word.length), BY_WORD[word]!]));
+function wordKey(text: string, at: number, length: number): number {
+  return (text.charCodeAt(at) << 16) | (text.charCodeAt(at + 1) << 8) | length;
+}
+function levelWordAt(text: string, at: number): Severity {
+  let end = at;
+  for (let c = text.charCodeAt(end); c >= 65 && c <= 90; c = text.charCodeAt(end)) end += 1;
+  return WORD_BY_KEY.get(wordKey(text, at, end - at))!;
+}
 const LOGFMT_LEVEL = /\blevel=["']?([A-Za-z]+)/;
 const TRACE_START = /^(?:Traceback \(most recent call last\)|(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Throwable)\b)/;
 
@@ -76,8 +91,8 @@ export function severityOfText(text: string): Severity {
   const logfmt = head.includes('level=') ? LOGFMT_LEVEL.exec(head) : null;
   const fromLogfmt = logfmt ? BY_WORD[logfmt[1]!.toUpperCase()] : undefined;
   if (fromLogfmt) return fromLogfmt;
-  const word = LEVEL_WORD.exec(head);
-  if (word) return BY_WORD[word[1]!]!;
+  const at = head.search(LEVEL_WORD);
+  if (at >= 0) return levelWordAt(head, at);
   if (TRACE_START.test(head)) return BY_WORD.ERROR!;
   return UNSPECIFIED;
 }

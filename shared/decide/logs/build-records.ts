@@ -7,7 +7,7 @@ import { type Severity, severityOfText, UNSPECIFIED } from './level.js';
 import { LineWriter, type RecordBatch, type SlabStore } from './line-writer.js';
 import { type JoinedRecord, MultilineJoiner } from './multiline.js';
 import { droppedByFilter, keptBySampling, samplingRate } from './sampling.js';
-import { anyLineHas, MAY_NEED_REDACTION, NOT_COPIED, writeIdLiteral, writeLiteralBody } from './scanned-literals.js';
+import { flagsOfLines, MAY_NEED_REDACTION, NOT_COPIED, writeIdLiteral, writeLiteralBody } from './scanned-literals.js';
 import type { ShipRules } from './ship-rules.js';
 import { type LogEvent, type RecordSource, type ScannedLiterals, type ShipRecord, scannedLiteralsOf } from './types.js';
 
@@ -210,11 +210,12 @@ export class RecordBuilder {
       return -1;
     }
     const literals = this.firstRow >= 0 ? this.literals : undefined;
+    const flags = literals ? flagsOfLines(literals, this.firstRow, record.lines) : 0;
     // The scanner saw nothing in these lines that may start a built-in rule's trigger: nothing to redact.
-    const text = literals && rules.redactor.builtInOnly && !anyLineHas(literals, this.firstRow, record.lines, MAY_NEED_REDACTION) ? record.message : rules.redactor.redact(record.message, stats);
+    const text = literals && rules.redactor.builtInOnly && (flags & MAY_NEED_REDACTION) === 0 ? record.message : rules.redactor.redact(record.message, stats);
     // Fields named like the shared attributes would make duplicate keys: the source's win.
     const parsed = parseJsonLine(text, this.reservedKeys);
-    this.bodyFromLiterals = literals !== undefined && parsed === undefined && text === record.message && !anyLineHas(literals, this.firstRow, record.lines, NOT_COPIED);
+    this.bodyFromLiterals = literals !== undefined && parsed === undefined && text === record.message && (flags & NOT_COPIED) === 0;
     this.severity = parsed?.severity ?? severityOfText(parsed ? parsed.body : text);
     this.fieldsJson = parsed ? parsed.fieldsJson : '';
     this.bodyJson = parsed?.bodyJson;

@@ -13,11 +13,12 @@ export const NOT_COPIED = ScannedFlag.nonAscii | ScannedFlag.unicodeEscape;
 /** Flags that keep a line's redaction check. */
 export const MAY_NEED_REDACTION = ScannedFlag.mayHoldSecret | NOT_COPIED;
 
-/** Whether any of `lines` rows from `first` has one of `flags`. */
-export function anyLineHas(literals: ScannedLiterals, first: number, lines: number, flags: number): boolean {
+/** The flags of `lines` rows from `first`, or-ed: what any of the record's lines has. */
+export function flagsOfLines(literals: ScannedLiterals, first: number, lines: number): number {
   const rows = literals.rows;
-  for (let r = literals.rowBase + first * R.ints, end = r + lines * R.ints; r < end; r += R.ints) if ((rows[r + R.flags]! & flags) !== 0) return true;
-  return false;
+  let flags = 0;
+  for (let r = literals.rowBase + first * R.ints, end = r + lines * R.ints; r < end; r += R.ints) flags |= rows[r + R.flags]!;
+  return flags;
 }
 
 /**
@@ -26,13 +27,19 @@ export function anyLineHas(literals: ScannedLiterals, first: number, lines: numb
  */
 export function writeLiteralBody(out: LineWriter, literals: ScannedLiterals, first: number, lines: number): void {
   const { rows, bytes } = literals;
+  const r = literals.rowBase + first * R.ints;
+  // One line with no newline to cut (most records): its literal with both quotes, in one copy.
+  if (lines === 1 && rows[r + R.bodyEnd] === rows[r + R.literalEnd]) {
+    out.copy(bytes, rows[r + R.literalStart]! - 1, rows[r + R.literalEnd]! + 1);
+    return;
+  }
   out.byte(34 /* " */);
-  for (let i = 0, r = literals.rowBase + first * R.ints; i < lines; i += 1, r += R.ints) {
+  for (let i = 0, at = r; i < lines; i += 1, at += R.ints) {
     if (i > 0) {
       out.byte(92 /* \ */);
       out.byte(110 /* n */);
     }
-    out.copy(bytes, rows[r + R.literalStart]!, rows[r + R.bodyEnd]!);
+    out.copy(bytes, rows[at + R.literalStart]!, rows[at + R.bodyEnd]!);
   }
   out.byte(34);
 }
@@ -40,7 +47,6 @@ export function writeLiteralBody(out: LineWriter, literals: ScannedLiterals, fir
 /** The event's id as a JSON string: the scanner takes only ids of printable ASCII without quote or backslash, which need no escaping. */
 export function writeIdLiteral(out: LineWriter, literals: ScannedLiterals, row: number): void {
   const r = literals.rowBase + row * R.ints;
-  out.byte(34);
-  out.copy(literals.bytes, literals.rows[r + R.idStart]!, literals.rows[r + R.idEnd]!);
-  out.byte(34);
+  // With its quotes, which the scanner checked are there.
+  out.copy(literals.bytes, literals.rows[r + R.idStart]! - 1, literals.rows[r + R.idEnd]! + 1);
 }

@@ -40,6 +40,15 @@ interface SliceMethods {
 }
 const R = ScannedRow;
 
+/** The buffer with its slice methods; on a Node without them, the same through toString. */
+function withSliceMethods(bytes: Buffer & Partial<SliceMethods>): Buffer & SliceMethods {
+  if (typeof bytes.latin1Slice === 'function' && typeof bytes.utf8Slice === 'function') return bytes as Buffer & SliceMethods;
+  return Object.assign(bytes, {
+    latin1Slice: (start: number, end: number) => bytes.toString('latin1', start, end),
+    utf8Slice: (start: number, end: number) => bytes.toString('utf8', start, end),
+  });
+}
+
 class EnvelopeScanner {
   private readonly exports: ScanExports;
   private readonly base: number;
@@ -58,7 +67,7 @@ class EnvelopeScanner {
   /** Views of the memory; a grown memory is a new ArrayBuffer (the old one is detached). */
   private views(): void {
     const buffer = this.exports.memory.buffer;
-    this.bytes = Buffer.from(buffer) as Buffer & SliceMethods;
+    this.bytes = withSliceMethods(Buffer.from(buffer));
     this.ints = new Int32Array(buffer);
     this.floats = new Float64Array(buffer);
   }

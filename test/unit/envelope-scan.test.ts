@@ -17,6 +17,9 @@ import { ENVELOPE_SCAN_WASM } from '../../shared/intake/envelope-scan.wasm.js';
 import { LogPayloadReader } from '../../shared/intake/log-payload-reader.js';
 import { JAVA_TRACE, NODE_TRACE, PRIVATE_KEY, PYTHON_TRACE, SECRETS } from '../fixtures/logs/ecs-lines.js';
 
+/** Runs of a property: as written, or more under `npm run fuzz` (FUZZ_RUNS). */
+const runs = (n: number) => Math.max(n, Number(process.env.FUZZ_RUNS ?? 0) || 0);
+
 const scan = (events: unknown, text = JSON.stringify(events)) => {
   const bytes = Buffer.from(text, 'utf8');
   return scanLogEvents(bytes, 0, bytes.length);
@@ -64,7 +67,7 @@ describe('envelope scanner', () => {
         if (ids) expect(read).toBeDefined();
         if (read) expect(read).toEqual(JSON.parse(JSON.stringify(events)));
       }),
-      { numRuns: 1500 },
+      { numRuns: runs(1500) },
     );
   });
 
@@ -76,7 +79,7 @@ describe('envelope scanner', () => {
         if (pairs.every(([e]) => !/["\\]/.test(e.id))) expect(read).toBeDefined();
         if (read) expect(read).toEqual(JSON.parse(text));
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 
@@ -90,7 +93,7 @@ describe('envelope scanner', () => {
         if (read === undefined) return;
         expect(read).toEqual(JSON.parse(broken.toString('utf8')));
       }),
-      { numRuns: 8000 },
+      { numRuns: runs(8000) },
     );
   });
 
@@ -132,7 +135,7 @@ describe('envelope scanner', () => {
           if (trigger.test(m)) expect(flags & (ScannedFlag.mayHoldSecret | ScannedFlag.unicodeEscape)).not.toBe(0);
         });
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
     // And says so where there is nothing of the kind: plain lines are not checked again.
     const read = scan([{ id: '1', timestamp: 1, message: 'GET /health 200 in 3 ms' }])!;
@@ -195,7 +198,7 @@ describe('records built from scanned pieces', () => {
           expect(scanned.stats).toEqual(parsed.stats);
           scannedPieces += scanned.scanned;
         }),
-        { numRuns: 400 },
+        { numRuns: runs(400) },
       );
       expect(scannedPieces).toBeGreaterThan(100);
     });

@@ -13,6 +13,12 @@ import type { LogEventLine } from './signals.js';
 
 interface ScanExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  /** The row layout and flags as the WebAssembly source defines them (checked against ScannedRow and ScannedFlag). */
+  ROW_INTS: { value: number };
+  ESCAPED: { value: number };
+  NON_ASCII: { value: number };
+  UNICODE_ESCAPE: { value: number };
+  MAY_HOLD_SECRET: { value: number };
   heapBase(): number;
   scan(start: number, end: number, rows: number, times: number, maxRows: number, text: number): number;
 }
@@ -60,6 +66,10 @@ class EnvelopeScanner {
   constructor() {
     const module = new Module(Buffer.from(ENVELOPE_SCAN_WASM, 'base64'));
     this.exports = new Instance(module, {}).exports as ScanExports;
+    const { ROW_INTS, ESCAPED, NON_ASCII, UNICODE_ESCAPE, MAY_HOLD_SECRET } = this.exports;
+    const theirs = [ROW_INTS, ESCAPED, NON_ASCII, UNICODE_ESCAPE, MAY_HOLD_SECRET].map((g) => g.value).join();
+    const ours = [R.ints, ScannedFlag.escaped, ScannedFlag.nonAscii, ScannedFlag.unicodeEscape, ScannedFlag.mayHoldSecret].join();
+    if (theirs !== ours) throw new Error(`envelope scanner: wasm/envelope-scan.ts defines rows and flags as ${theirs}, shared/decide/logs/types.ts as ${ours}`);
     this.base = this.exports.heapBase();
     this.views();
   }

@@ -10,6 +10,7 @@
 import { SCANNED_LITERALS, ScannedFlag, type ScannedLiterals, ScannedRow } from '../decide/logs/types.js';
 import { ENVELOPE_SCAN_WASM } from './envelope-scan.wasm.js';
 import type { LogEventLine } from './signals.js';
+import { tryJson } from './try-json.js';
 
 interface ScanExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
@@ -118,8 +119,9 @@ class EnvelopeScanner {
       else if ((flags & (nonAscii | unicodeEscape)) === 0) message = bytes.latin1Slice(ints[r + R.textStart]!, ints[r + R.textEnd]!);
       // UTF-8, or \u escapes (a lone surrogate is only JSON.parse's to decide): the literal, decoded as JSON.parse would.
       else {
-        const decoded = decodeLiteral(bytes.utf8Slice(ints[r + R.literalStart]! - 1, ints[r + R.literalEnd]! + 1));
-        if (decoded === undefined) return undefined;
+        // The scanner checked the literal, so JSON.parse is not expected to refuse it; if it did, JSON.parse reads the piece.
+        const decoded = tryJson(bytes.utf8Slice(ints[r + R.literalStart]! - 1, ints[r + R.literalEnd]! + 1));
+        if (typeof decoded !== 'string') return undefined;
         message = decoded;
       }
       events[i] = { id: bytes.latin1Slice(ints[r + R.idStart]!, ints[r + R.idEnd]!), timestamp: floats[timeBase + i]!, message };
@@ -128,15 +130,6 @@ class EnvelopeScanner {
     Object.defineProperty(events, SCANNED_LITERALS, { value: literals });
     this.last = literals;
     return events;
-  }
-}
-
-/** A JSON string literal's text; undefined if JSON.parse refuses it (the scanner checked it, so never expected). */
-function decodeLiteral(literal: string): string | undefined {
-  try {
-    return JSON.parse(literal) as string;
-  } catch {
-    return undefined;
   }
 }
 

@@ -18,6 +18,7 @@
 // A piece is read by the envelope scanner (envelope-scan.ts), which takes events in exactly the
 // shape CloudWatch Logs writes them and gives what JSON.parse would; JSON.parse reads what it does not take.
 import { scanLogEvents } from './envelope-scan.js';
+import { tryJson } from './try-json.js';
 
 /** The payload's members other than logEvents, as parsed: unchecked (the caller checks it). */
 export type PayloadHeader = unknown;
@@ -36,15 +37,6 @@ export class NotJsonError extends Error {}
 /** A piece of events, data[start, end) (a JSON array): by the envelope scanner when it takes it, else by JSON.parse (undefined when not JSON). */
 function parsePiece(data: Buffer, start: number, end: number, scan: boolean): unknown {
   return (scan ? scanLogEvents(data, start, end) : undefined) ?? tryJson(data.toString('utf8', start, end));
-}
-
-/** JSON.parse, or undefined (which no JSON text parses to) when the text is not JSON. */
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function parseJson(text: string): unknown {

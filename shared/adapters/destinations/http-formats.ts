@@ -6,7 +6,7 @@
 //                    the record's JSON. Loki drops an entry identical in stream, timestamp and line,
 //                    so a retry does not duplicate either.
 //   ndjson           the records' JSON, one per line.
-import { copyLine, uidJsonBytes, writeUidJson } from '../../decide/logs/line-writer.js';
+import { copyLine, uidJsonRange } from '../../decide/logs/line-writer.js';
 import { recordJson, type ShipRecord } from '../../decide/logs/types.js';
 import { ndjson, type RecordFailure } from './destination.js';
 
@@ -21,20 +21,24 @@ function bulkActionParts(index: string): { open: Buffer; close: Buffer } {
 
 /**
  * The _bulk body, written into one buffer of its exact size: each record's action line (its uid
- * copied as the JSON literal its line holds), then its line. No string or buffer per record.
+ * copied as the JSON literal its line holds), then its line. No string or buffer per record, only
+ * where its uid lies.
  */
 export function bulkBody(index: string, records: readonly ShipRecord[]): Buffer {
   const { open, close } = bulkActionParts(index);
+  // Each uid found once: its place sizes the body, then is copied into it.
+  const uids = records.map(uidJsonRange);
   let size = 0;
-  for (const record of records) size += open.length + uidJsonBytes(record) + close.length + record.bytes;
+  records.forEach((record, i) => (size += open.length + uids[i]!.end - uids[i]!.start + close.length + record.bytes));
   const body = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const record of records) {
+  records.forEach((record, i) => {
+    const uid = uids[i]!;
     at += open.copy(body, at);
-    at += writeUidJson(record, body, at);
+    at += uid.bytes.copy(body, at, uid.start, uid.end);
     at += close.copy(body, at);
     at += copyLine(record, body, at);
-  }
+  });
   return body;
 }
 
@@ -56,7 +60,10 @@ function escapedBytes(line: Buffer, end: number): number {
 export function bodyBytesOf(format: HttpFormat, index: string): ((record: ShipRecord) => number) | undefined {
   if (format === 'opensearch-bulk') {
     const { open, close } = bulkActionParts(index);
-    return (record) => open.length + uidJsonBytes(record) + close.length + record.bytes;
+    return (record) => {
+      const uid = uidJsonRange(record);
+      return open.length + uid.end - uid.start + close.length + record.bytes;
+    };
   }
   // ["<19-digit ns>",<the line as a JSON string>], : 26 bytes of framing per entry.
   if (format === 'loki') return (record) => 26 + escapedBytes(record.line, record.bytes - 1);

@@ -272,22 +272,18 @@ export class SlabRecord implements ShipRecord {
 export const lineBase64 = (record: ShipRecord): string => (record instanceof SlabRecord ? record.slabBytes().toString('base64', record.startOffset, record.startOffset + record.bytes) : record.line.toString('base64'));
 
 /**
- * Writes the record's uid as a JSON string into `target` at `at`; the bytes written. A record in a
- * slab copies the literal its line holds (what JSON.stringify(uid) gives: the builder wrote it so),
- * with no string made for it.
+ * Where the record's uid lies as a JSON string: in its slab, the literal its line holds (what
+ * JSON.stringify(uid) gives: the builder wrote it so), with no string made for it; otherwise
+ * JSON.stringify's bytes. Read once, it serves both a body's size and its writing.
  */
-export function writeUidJson(record: ShipRecord, target: Buffer, at: number): number {
-  if (!(record instanceof SlabRecord)) return target.write(JSON.stringify(record.uid), at, 'utf8');
+export function uidJsonRange(record: ShipRecord): { bytes: Buffer; start: number; end: number } {
+  if (!(record instanceof SlabRecord)) {
+    const bytes = Buffer.from(JSON.stringify(record.uid), 'utf8');
+    return { bytes, start: 0, end: bytes.length };
+  }
   const [start, end] = record.uidLiteral();
-  return record.slabBytes().copy(target, at, start, end);
+  return { bytes: record.slabBytes(), start, end };
 }
-
-/** The bytes of the record's uid as a JSON string (writeUidJson's count). */
-export const uidJsonBytes = (record: ShipRecord): number => {
-  if (!(record instanceof SlabRecord)) return Buffer.byteLength(JSON.stringify(record.uid));
-  const [start, end] = record.uidLiteral();
-  return end - start;
-};
 
 /** Copies the record's line into `target` at `at`; the bytes copied. A record in a slab copies from it, with no view of the line made. */
 export function copyLine(record: ShipRecord, target: Buffer, at: number): number {

@@ -1,12 +1,13 @@
 // The shipper's pure core: stream naming, multiline joining, levels, JSON fields, enrichment,
 // drop filters and sampling, on real-shaped ECS lines.
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../shared/config/validate.js';
 import { buildRecords, buildRecordSlices, buildRecordSlicesFrom, emptyBuildStats } from '../../shared/decide/logs/build-records.js';
-import { bodyBytesOf, bulkBody } from '../../shared/adapters/destinations/http-formats.js';
-import { detachRecord, lineBase64, SlabStore } from '../../shared/decide/logs/line-writer.js';
+import { bodyBytesOf, bulkBody, gzippedBulkBody } from '../../shared/adapters/destinations/http-formats.js';
+import { detachRecord, SlabStore, writeLineBase64 } from '../../shared/decide/logs/line-writer.js';
 import { joinMultiline } from '../../shared/decide/logs/multiline.js';
 import { severityOfText } from '../../shared/decide/logs/level.js';
 import { compileShipRules } from '../../shared/decide/logs/ship-rules.js';
@@ -144,11 +145,13 @@ describe('records', () => {
             seen.push(record.uid);
             expect(JSON.parse(recordJson(record)).attributes['log.record.uid']).toBe(record.uid);
             // Destinations read the uid's literal and the line from the slab: the same bytes as from the strings.
-            expect(lineBase64(record)).toBe(record.line.toString('base64'));
+            const base64 = Buffer.alloc(record.bytes * 2 + 8);
+            expect(base64.toString('latin1', 3, writeLineBase64(record, base64, 3))).toBe(record.line.toString('base64'));
           }
           const bulk = Buffer.concat(slice.flatMap((record) => [Buffer.from(`{"create":{"_index":"logs-é","_id":${JSON.stringify(record.uid)}}}\n`), record.line]));
           expect(bulkBody('logs-é', slice)).toEqual(bulk);
           expect(bulkBody('logs-é', slice.map(detachRecord))).toEqual(bulk);
+          expect(gunzipSync(gzippedBulkBody('logs-é', slice))).toEqual(bulk);
           const sizeOf = bodyBytesOf('opensearch-bulk', 'logs-é')!;
           expect(slice.reduce((sum, record) => sum + sizeOf(record), 0)).toBe(bulk.length);
         }

@@ -2,12 +2,11 @@
 // optional; credentials read from SSM or Secrets Manager (secret-reader), never from the config.
 // 2xx is delivered (for _bulk, item by item); 429, 5xx and network errors are retried by the
 // executor; any other 4xx is final and its records go to the backup with the answer's first words.
-import { gzipSync } from 'node:zlib';
 import type { HttpDestinationConfig } from '../../config/schema-ship.js';
 import type { IamGrant } from '../iam.js';
 import { type SecretReader, secretReaderGrants } from '../secret-reader.js';
 import { DeliveryError, type Destination } from './destination.js';
-import { bodyBytesOf, bulkFailures, CONTENT_TYPE, formatBody, LOKI_ENVELOPE_BYTES } from './http-formats.js';
+import { bodyBytesOf, bulkFailures, CONTENT_TYPE, formatBody, gzippedBody, LOKI_ENVELOPE_BYTES } from './http-formats.js';
 
 export const httpDestinationGrants = (config: HttpDestinationConfig): IamGrant[] => (config.auth ? secretReaderGrants([config.auth.secret]) : []);
 
@@ -49,7 +48,7 @@ export function createHttpDestination(name: string, config: HttpDestinationConfi
       return { maxRecordsPerCall: 50_000, maxBytesPerCall: max, maxRecordBytes: max, ...(bodyBytes ? { bodyBytes } : {}) };
     })(),
     async send(chunk, options) {
-      const text = formatBody(config.format, config.index, chunk);
+      const body = config.gzip ? gzippedBody(config.format, config.index, chunk) : formatBody(config.format, config.index, chunk);
       const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[config.format] };
       const auth = await authorization(config, deps).catch((error: Error) => {
         throw error instanceof DeliveryError ? error : new DeliveryError(error.message, true);
@@ -58,7 +57,7 @@ export function createHttpDestination(name: string, config: HttpDestinationConfi
       if (config.gzip) headers['content-encoding'] = 'gzip';
       let response: Response;
       try {
-        response = await post(config.url, { method: 'POST', headers, body: config.gzip ? gzipSync(text) : text, signal: AbortSignal.timeout(Math.max(1, Math.min(deps.timeoutMs ?? 10_000, options?.timeoutMs ?? Number.POSITIVE_INFINITY))) });
+        response = await post(config.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(Math.max(1, Math.min(deps.timeoutMs ?? 10_000, options?.timeoutMs ?? Number.POSITIVE_INFINITY))) });
       } catch (error) {
         throw new DeliveryError(`HTTP ${where}: no answer (${(error as Error).name}: ${(error as Error).message})`, true);
       }

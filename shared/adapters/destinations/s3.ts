@@ -17,23 +17,41 @@ export function partitionKey(prefix: string, records: readonly ShipRecord[]): st
   return `${prefix}dt=${utcDate(first.timeMs)}/service=${keySegment(first.service)}/${keySegment(first.uid)}-${records.length}.ndjson.gz`;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The chunk's records by partition (UTC day and service), as indexes, in order. Keyed by the day's
+ * number and the service string the records share, so no key string is made per record (a date
+ * string per record was 10 MB of garbage for the largest batch).
+ */
+export function partitionIndexes(chunk: readonly ShipRecord[]): number[][] {
+  const byService = new Map<string, Map<number, number[]>>();
+  const partitions: number[][] = [];
+  chunk.forEach((record, index) => {
+    let byDay = byService.get(record.service);
+    if (!byDay) byService.set(record.service, (byDay = new Map()));
+    const day = Math.floor(record.timeMs / DAY_MS);
+    const list = byDay.get(day);
+    if (list) list.push(index);
+    else {
+      byDay.set(day, [index]);
+      partitions.push(byDay.get(day)!);
+    }
+  });
+  return partitions;
+}
+
 export function createS3Destination(name: string, client: S3Client, options: { bucket: string; prefix: string }): Destination {
   return {
     name,
     kind: 's3',
     limits: S3_LIMITS,
     async send(chunk) {
-      const partitions = new Map<string, number[]>();
-      chunk.forEach((record, index) => {
-        const key = `${utcDate(record.timeMs)}/${record.service}`;
-        const list = partitions.get(key);
-        if (list) list.push(index);
-        else partitions.set(key, [index]);
-      });
+      const partitions = partitionIndexes(chunk);
       const failures: RecordFailure[] = [];
       await Promise.all(
-        [...partitions.values()].map(async (indexes) => {
-          const records = indexes.map((i) => chunk[i]!);
+        partitions.map(async (indexes) => {
+          const records = indexes.length === chunk.length ? chunk : indexes.map((i) => chunk[i]!);
           try {
             await putNdjsonObject(client, options.bucket, partitionKey(options.prefix, records), ndjson(records));
           } catch (error) {

@@ -7,6 +7,7 @@
 // The lines of a slice sit one after another in its buffer, so a run of them is one view
 // (lineRun), and the buffer lives outside the JS heap. A record holds its line's place in the
 // buffer; the view (a Buffer object) is made only when a destination asks for that one line.
+import { base64Into } from './base64-into.js';
 import type { RecordSource, ShipRecord } from './types.js';
 
 // Anchored and negated: V8 runs a greedy loop over one character class faster than it searches
@@ -268,8 +269,11 @@ export class SlabRecord implements ShipRecord {
   }
 }
 
-/** The record's line in base64 (a Firehose record's Data), encoded from its slab: no view of the line is made for it. */
-export const lineBase64 = (record: ShipRecord): string => (record instanceof SlabRecord ? record.slabBytes().toString('base64', record.startOffset, record.startOffset + record.bytes) : record.line.toString('base64'));
+/** Writes the record's line in base64 (a Firehose record's Data) into `target` at `at`, from its slab: no string and no view of the line; the offset after it. */
+export function writeLineBase64(record: ShipRecord, target: Buffer, at: number): number {
+  if (!(record instanceof SlabRecord)) return base64Into(record.line, 0, record.line.length, target, at);
+  return base64Into(record.slabBytes(), record.startOffset, record.startOffset + record.bytes, target, at);
+}
 
 /**
  * Where the record's uid lies as a JSON string: in its slab, the literal its line holds (what

@@ -3,7 +3,7 @@
 // buffer a destination reuses between its calls, S3 partitions found without a string per record.
 // Each is held to the plain way of doing the same thing (Buffer#toString, gzipSync, Map by string).
 import { Readable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -86,6 +86,14 @@ describe('gzippedBulkBody', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('compresses about as well as gzip of the whole body: each piece refers back into the one before it', () => {
+    const records = Array.from({ length: 4000 }, (_, i) => record(Buffer.from(`${JSON.stringify({ body: `GET /orders/${i % 97} 200 ${i % 13} ms`, attributes: { 'service.name': 'orders-api', 'aws.ecs.task.id': 'c0ffee00d15ea5e0b16b00b5deadbeef', n: i } })}\n`), `3791${i}`));
+    const whole = gzipSync(bulkBody('logs', records)).length;
+    const pieces = gzippedBulkBody('logs', records).length;
+    // With a fresh window for every 256 KiB piece this body came out 10-12% larger.
+    expect(pieces).toBeLessThan(whole * 1.02);
   });
 });
 

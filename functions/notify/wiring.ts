@@ -1,6 +1,5 @@
 // Builds the notify function's dependencies from its environment and configuration, once per
 // container: one client per AWS service, receivers by name, enrichers, timers.
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -8,7 +7,7 @@ import { createAwsClient } from '../../shared/adapters/aws-clients.js';
 import { createAgentStatusReader } from '../../shared/adapters/ecs-container-instances.js';
 import { createDeploymentReader } from '../../shared/adapters/ecs-deployments.js';
 import { createServiceTagReader } from '../../shared/adapters/ecs-service-tags.js';
-import { createLogTailReader, logStreamConsoleUrl } from '../../shared/adapters/log-tail.js';
+import { once } from '../../shared/adapters/load-once.js';
 import { createSqsTimers } from '../../shared/adapters/sqs-timers.js';
 import { type RuntimeEnvironment, requireSetting } from '../../shared/config/environment.js';
 import type { AutopilotConfig } from '../../shared/config/schema.js';
@@ -23,15 +22,11 @@ export type { DeadlineSource };
 
 /** The read-only enrichment: what `replay` uses too, without a deployed stack. */
 export function notifyEnrichers(env: RuntimeEnvironment, config: AutopilotConfig, ecs = createAwsClient(ECSClient, env)): Enrichers {
-  const logTail = createLogTailReader({ ecs, logs: createAwsClient(CloudWatchLogsClient, env) }, { cacheSeconds: 3600 });
+  const logTail = once(async () => (await import('./lazy-log-tail.js')).createLogTailEnricher(env, ecs));
   const deployments = createDeploymentReader(ecs);
   return {
     serviceTags: createServiceTagReader(ecs, config.serviceTags.cacheSeconds),
-    logTail: async (input, lines, at) => {
-      const tail = await logTail.lastLines(input, lines, at);
-      if ('unavailable' in tail) return tail;
-      return { lines: tail.lines, logGroup: tail.logGroup, logStream: tail.logStream, logStreamUrl: logStreamConsoleUrl(tail.region ?? input.region, tail.logGroup, tail.logStream) };
-    },
+    logTail: async (input, lines, at) => (await logTail())(input, lines, at),
     deployment: (cluster, service) => deployments(cluster, service),
     alarmService: lazyAlarmService(env, ecs),
     agentStatus: createAgentStatusReader(ecs),

@@ -37,9 +37,7 @@ function checkLogEvents(events: unknown[], offset: number): LogEventLine[] {
   return events as LogEventLine[];
 }
 
-export function isLogsSubscriptionEvent(raw: unknown): raw is { awslogs: { data: unknown } } {
-  return typeof raw === 'object' && raw !== null && 'awslogs' in raw;
-}
+export { isLogsSubscriptionEvent } from './logs-subscription-shape.js';
 
 /**
  * Output chunk for a gunzip in one go: the decompressed size the gzip trailer states (plus room to

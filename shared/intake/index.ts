@@ -1,14 +1,18 @@
-// Raw event in, Signal out. The only entry point handlers and the CLI use.
+// Raw event in, Signal out: the entry point of the functions that act on events (notify, remediate,
+// scale, subscribe). CloudWatch Logs subscription batches are recognised, not decoded: only the
+// ship function reads them, through its own streaming decoder, and leaving the decoder (zlib,
+// node:stream, the envelope scanner) out of these bundles takes it out of their cold start.
+// parseAnyEvent (./any-event.ts) decodes batches too, for the CLI and tests.
 import { cloudWatchAlarmStateChangeParser } from './cloudwatch-alarm-state-change.js';
 import { isStackRequest, parseStackRequest } from './cloudformation-custom-resource.js';
 import { cloudTrailLogsApiCallParser } from './cloudtrail-logs-api-call.js';
-import { isLogsSubscriptionEvent, parseLogsSubscription } from './cloudwatch-logs-subscription.js';
 import { ecsContainerInstanceStateChangeParser } from './ecs-container-instance-state-change.js';
 import { ecsDeploymentStateChangeParser, ecsServiceActionParser } from './ecs-service-events.js';
 import { ecsTaskStateChangeParser } from './ecs-task-state-change.js';
 import { eventEnvelopeSchema, parseOrThrow } from './envelope.js';
 import { IntakeError } from './errors.js';
 import type { EventParser } from './parser.js';
+import { isLogsSubscriptionEvent } from './logs-subscription-shape.js';
 import { scheduledEventParser } from './scheduled-event.js';
 import { isSqsRecord, parseTimerRecord } from './timer.js';
 import type { Intake } from './signals.js';
@@ -40,7 +44,7 @@ function stringField(raw: unknown, key: string): string {
  * this tool does not handle (it is logged and ignored, never a crash).
  */
 export function parseEvent(raw: unknown): Intake {
-  if (isLogsSubscriptionEvent(raw)) return { type: 'signal', signal: parseLogsSubscription(raw) };
+  if (isLogsSubscriptionEvent(raw)) return { type: 'unrecognised', eventId: '', detailType: 'CloudWatch Logs', why: 'a CloudWatch Logs subscription batch: the ship function reads these, not this one' };
   if (isSqsRecord(raw)) return { type: 'signal', signal: parseTimerRecord(raw) };
   if (isStackRequest(raw)) return { type: 'signal', signal: parseStackRequest(raw) };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

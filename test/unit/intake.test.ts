@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseAnyEvent } from '../../shared/intake/any-event.js';
 import { IntakeError, parseEvent, type Intake, type Signal } from '../../shared/intake/index.js';
 import { fixtureNames, loadEvent, loadFixture, loadReplay } from '../fixtures/load-fixtures.js';
 import { makeSubscriptionEvent } from '../fixtures/logs/make-subscription-event.js';
@@ -12,7 +13,7 @@ const WORKER_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/prod/worker';
 const CLUSTER_ARN = 'arn:aws:ecs:us-east-1:123456789012:cluster/prod';
 
 function signalOf(raw: unknown): Signal {
-  const intake = parseEvent(raw);
+  const intake = parseAnyEvent(raw);
   if (intake.type !== 'signal') throw new Error(`expected a signal, got ${JSON.stringify(intake)}`);
   return intake.signal;
 }
@@ -364,7 +365,16 @@ describe('parseEvent: malformed events', () => {
   });
 });
 
-describe('parseEvent: CloudWatch Logs subscription events', () => {
+describe('parseAnyEvent: CloudWatch Logs subscription events', () => {
+  it('parseEvent, the entry of the functions that act on events, names a batch as the ship function\'s without decoding it', () => {
+    for (const raw of [loadFixture('logs', 'logs-data-message'), { awslogs: { data: 'not base64 gzip' } }]) {
+      const intake = parseEvent(raw);
+      expect(intake).toMatchObject({ type: 'unrecognised', detailType: 'CloudWatch Logs' });
+      expect(intake.type === 'unrecognised' && intake.why).toMatch(/ship function/);
+    }
+  });
+
+
   it('decodes a DATA_MESSAGE', () => {
     const signal = signalOf(loadFixture('logs', 'logs-data-message'));
     if (signal.kind !== 'log-batch') throw new Error('expected log-batch');
@@ -421,14 +431,14 @@ describe('parseEvent: CloudWatch Logs subscription events', () => {
   ];
 
   it.each(corrupt)('%s throws an IntakeError naming awslogs.data', (_label, raw) => {
-    const error = thrownBy(() => parseEvent(raw));
+    const error = thrownBy(() => parseAnyEvent(raw));
     expect(error).toBeInstanceOf(IntakeError);
     expect((error as IntakeError).message).toContain('awslogs.data');
   });
 
   it('names the field inside the decoded payload', () => {
     const error = thrownBy(() =>
-      parseEvent(makeSubscriptionEvent({ messageType: 'DATA_MESSAGE', logEvents: [{ id: '1', timestamp: 'yesterday', message: 'x' }] })),
+      parseAnyEvent(makeSubscriptionEvent({ messageType: 'DATA_MESSAGE', logEvents: [{ id: '1', timestamp: 'yesterday', message: 'x' }] })),
     ) as IntakeError;
     expect(error.problems).toContainEqual(expect.stringMatching(/^awslogs\.data\.logEvents\[0\]\.timestamp:/));
   });

@@ -6,11 +6,11 @@
 //   {"messageType":"DATA_MESSAGE",...,"subscriptionFilters":[...],"logEvents":[{...},{...},...]}
 // The members before `"logEvents":[` are parsed on their own (the header); the array is cut after
 // a `}` that is followed by `,{"`, and each piece is parsed by JSON.parse as an array of its own.
-// Why the cut is safe: inside a JSON string every `"` is escaped, so the bytes `{"` never occur in
-// a string; `},{"` can only be the gap between two objects of an array. If an event ever held an
-// array of objects, a piece would not parse: the reader then keeps the rest of the batch and
-// parses it whole at the end, as it does for a payload shaped unlike the above (header members
-// after the array, whitespace). Either way the result is what JSON.parse of the whole payload
+// Why the cut is safe: inside a JSON string every `"` is escaped, so `},{"` is the gap between two
+// objects of an array, or a string that ends in `},{` and its closing quote, or an event holding
+// an array of objects. In the last two cases a piece does not parse: the reader then keeps the
+// rest of the batch and parses it whole at the end, as it does for a payload shaped unlike the
+// above (header members after the array, whitespace). Either way the result is what JSON.parse of the whole payload
 // would give. Each piece is cut at ASCII bytes, so no UTF-8 character is ever split.
 // A chunk is parsed where zlib wrote it: only the tail of the previous chunk and this chunk's head,
 // up to its first cut, are copied into one piece. Bytes kept for a whole parse are kept as a list

@@ -61,8 +61,11 @@ describe('LogPayloadReader', () => {
         expect(read.events).toEqual(logEvents);
         expect(read.header).toEqual(header);
         // It did cut: a piece ends at the first gap past pieceBytes, so events this long make several.
+        // Unless a message ends in `},{` (then `},{"` also closes a string, a cut there does not
+        // parse, and the reader rightly reads the rest whole): only real gaps are counted on.
         const longest = Math.max(0, ...logEvents.map((e) => Buffer.byteLength(JSON.stringify(e))));
-        if (Buffer.byteLength(JSON.stringify(logEvents)) > 3 * (pieceBytes + longest + 1)) expect(read.pieces).toBeGreaterThan(1);
+        const onlyRealGaps = text.split('},{"').length - 1 === Math.max(0, logEvents.length - 1);
+        if (onlyRealGaps && Buffer.byteLength(JSON.stringify(logEvents)) > 3 * (pieceBytes + longest + 1)) expect(read.pieces).toBeGreaterThan(1);
       }),
       { numRuns: 500 },
     );

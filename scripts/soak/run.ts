@@ -438,6 +438,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 export const deadLettered = (run: RunCounts) => sum(run.deadLetter);
 
+/** Each duplicate, missing or extra effect by its identity, and the invocations only the faulty run dead-lettered. */
+function differences(r: SoakReport): string[] {
+  const cleanDead = new Set(r.clean.deadLetterInvocations);
+  const lists: Array<[string, string[]]> = [
+    ['duplicated notifications', r.duplicatedNotifications],
+    ['duplicated actions', r.duplicatedActions],
+    ['missing actions', r.missingActions],
+    ['extra actions', r.extraActions],
+    ['dead-lettered only with faults', r.faulty.deadLetterInvocations.filter((invocation) => !cleanDead.has(invocation)).slice(0, 40)],
+  ];
+  return lists.filter(([, items]) => items.length > 0).map(([label, items]) => `${label}: ${items.join('; ')}`);
+}
+
 export function formatSoakReport(r: SoakReport): string {
   const faults = r.faulty.faults!;
   const slackFaults = r.faulty.slackFaults!;
@@ -476,6 +489,8 @@ export function formatSoakReport(r: SoakReport): string {
     '',
     `faults by service: ${Object.entries(faults.byService).map(([s, n]) => `${s} ${n}`).join(', ')}`,
     ...(r.excused.faulty.length + r.excused.clean.length > 0 ? [`not judged (lost answers, services a tick could not evaluate): ${[...r.excused.faulty, ...r.excused.clean.map((e) => `fault-free: ${e}`)].join('; ')}`] : []),
+    // What failed the bar, named, so that one failing CI run is enough to start from.
+    ...differences(r),
     `soak: ${r.events} events, lost ${r.faulty.lost.length}, duplicate actions ${r.duplicateActions}, duplicate notifications ${r.duplicateNotifications}, dead-letter ${deadLettered(r.faulty)}`,
   ];
   return lines.join('\n');

@@ -10,8 +10,8 @@
 // objects of an array, or a string that ends in `},{` and its closing quote, or an event holding
 // an array of objects. In the last two cases a piece does not parse: the reader then keeps the
 // rest of the batch and parses it whole at the end, as it does for a payload shaped unlike the
-// above (header members after the array, whitespace). Either way the result is what JSON.parse of the whole payload
-// would give. Each piece is cut at ASCII bytes, so no UTF-8 character is ever split.
+// above (header members after the array, whitespace). Either way the result is what JSON.parse of
+// the whole payload would give. Each piece is cut at ASCII bytes, so no UTF-8 character is ever split.
 // A chunk is parsed where zlib wrote it: only the tail of the previous chunk and this chunk's head,
 // up to its first cut, are copied into one piece. Bytes kept for a whole parse are kept as a list
 // of chunks and joined once, at the end.

@@ -99,11 +99,8 @@ function escapedBytes(line: Buffer, end: number): number {
 /** What one record adds to the body of each format: the real request bytes, before gzip. */
 export function bodyBytesOf(format: HttpFormat, index: string): ((record: ShipRecord) => number) | undefined {
   if (format === 'opensearch-bulk') {
-    const { open, close } = bulkActionParts(index);
-    return (record) => {
-      const uid = uidJsonRange(record);
-      return open.length + uid.end - uid.start + close.length + record.bytes;
-    };
+    const parts = bulkActionParts(index);
+    return (record) => bulkEntryBytes(parts, uidJsonRange(record), record);
   }
   // ["<19-digit ns>",<the line as a JSON string>], : 26 bytes of framing per entry.
   if (format === 'loki') return (record) => 26 + escapedBytes(record.line, record.bytes - 1);

@@ -34,8 +34,9 @@ export function partitionIndexes(chunk: readonly ShipRecord[]): number[][] {
     const list = byDay.get(day);
     if (list) list.push(index);
     else {
-      byDay.set(day, [index]);
-      partitions.push(byDay.get(day)!);
+      const partition = [index];
+      byDay.set(day, partition);
+      partitions.push(partition);
     }
   });
   return partitions;

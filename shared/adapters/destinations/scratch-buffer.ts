@@ -1,15 +1,15 @@
-// One request body's buffer, kept by a destination and written over for each call.
+// One request body's buffer, kept by a destination and written over for each call (the Firehose
+// destination's PutRecordBatch bodies; a gzipped _bulk body is built in pieces, gzip-pieces.ts).
 //
-// A Firehose body (~0.6 MB for 500 records) or a _bulk body (up to maxBatchBytes, 5 MiB by default)
-// allocated per call lives outside V8's heap, and V8 frees it only at a collection, which the
-// allocation of buffers alone brings on late (it allows tens of MB of external memory first). A
-// large batch makes ~70 such bodies: the dead ones piled up to 13-15 MB per destination of the
-// shipment's peak resident set (npm run bench, peak memory). One buffer per destination, reused,
-// is one body's worth whatever the batch.
+// A body allocated per call (~0.6 MB for 500 Firehose records) lives outside V8's heap, and V8
+// frees it only at a collection, which the allocation of buffers alone brings on late (it allows
+// tens of MB of external memory first). The largest batch makes 64 such bodies: the dead ones
+// piled up to 13-15 MB of the shipment's peak resident set (npm run bench, peak memory). One
+// buffer per destination, reused, is one body's worth whatever the batch.
 //
 // A destination sends its chunks one after another; a second send while the buffer is lent (two
 // invocations sharing the destination, in tests or the CLI) gets a buffer of its own, never the
-// lent one. Bodies larger than `maxKeptBytes` are not kept, so a large maxBatchBytes does not pin
+// lent one. Bodies larger than `maxKeptBytes` are not kept, so an unusually large one does not pin
 // its size in the container between invocations.
 
 /** Where a body builder gets its buffer: `size` bytes, whose content is for the builder to write. */
